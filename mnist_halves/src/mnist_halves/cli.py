@@ -1,0 +1,15 @@
+"""Command-line entry point `mnist-halves` (not yet available)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; the system is not built yet."""
+    print("mnist-halves: not yet available (see issue #5)", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -133,3 +133,24 @@ def redis_prefix(redis_server_url: str) -> Iterator[str]:
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[object]:
+    """A session-wide in-process S3 (moto) server on 127.0.0.1 at a free port."""
+    from imagecore.storage.s3server import S3Server
+
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture()
+def s3_store(s3_server: object) -> Iterator[object]:
+    """An :class:`~imagecore.storage.S3Store` on a fresh, uniquely named bucket of ``s3_server``."""
+    from imagecore.storage import S3Store
+
+    bucket = f"test-{uuid.uuid4().hex[:16]}"
+    store = S3Store(bucket, endpoint_url=s3_server.endpoint_url, create_bucket=True)  # type: ignore[attr-defined]
+    yield store
+    store.delete_many([info.key for info in store.list()])
+    store.client.delete_bucket(Bucket=bucket)

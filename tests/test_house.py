@@ -102,3 +102,23 @@ def test_demo_runs_end_to_end_small():
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "demo summary" in result.stdout
+
+
+def test_environment_yaml_equals_the_pins():
+    env = yaml.safe_load((ROOT / "environment.yaml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pins = {line for line in pip_section if not line.startswith("--")}
+    constraints = {
+        line.strip()
+        for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert pins == constraints
+    assert "torch==2.13.0+cpu" in constraints
+    assert env["variables"]["NO_ALBUMENTATIONS_UPDATE"] == "1"
+
+
+def test_bench_runner_lists_scripts():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--list"],
+                            capture_output=True, text=True, check=True)
+    assert all(line.endswith(".py") for line in result.stdout.split())

@@ -1,0 +1,1 @@
+"""REST API (FastAPI): :func:`~fashion_pipeline.api.app.create_app`."""

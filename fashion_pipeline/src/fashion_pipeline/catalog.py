@@ -30,7 +30,7 @@ class CatalogError(ValueError):
     """The file cannot be read as a catalogue at all (missing, no/invalid header)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StyleRow:
     """One validated row of ``styles.csv`` (public CSV names; empty fields are ``None``)."""
 
@@ -84,11 +84,6 @@ class Catalog:
         return {r.id: r for r in self.rows}
 
 
-def _opt(value: str) -> str | None:
-    value = value.strip()
-    return value or None
-
-
 def _parse_int(text: str) -> int:
     """``"2011"`` or ``"2011.0"`` -> 2011; anything else raises ValueError."""
     try:
@@ -100,7 +95,7 @@ def _parse_int(text: str) -> int:
         return int(number)
 
 
-def _parse_row(fields: list[str], header: tuple[str, ...], line: int) -> StyleRow | str:
+def _parse_row(fields: list[str], header: tuple[str, ...], index: dict[str, int], line: int) -> StyleRow | str:
     """Return a StyleRow, or a rejection reason."""
     n = len(header)
     repaired = False
@@ -111,34 +106,34 @@ def _parse_row(fields: list[str], header: tuple[str, ...], line: int) -> StyleRo
         repaired = True
     elif len(fields) < n:
         return f"{len(fields)} fields, expected {n}"
-    values = dict(zip(header, fields, strict=True))
-    raw_id = values["id"].strip()
+    raw_id = fields[index["id"]].strip()
     try:
         pid = int(raw_id)
     except ValueError:
         return f"id {raw_id!r} is not an integer"
     if pid < 0 or pid > 2**31 - 1:
         return f"id {pid} out of range"
-    raw_year = values["year"].strip()
+    raw_year = fields[index["year"]].strip()
     year: int | None = None
     if raw_year:
         try:
             year = _parse_int(raw_year)
-        except ValueError:
+        except (ValueError, OverflowError):
             return f"year {raw_year!r} is not an integer"
         if not 0 <= year <= 9999:
             return f"year {year} out of range"
+    g = fields.__getitem__
     return StyleRow(
         id=pid,
-        gender=_opt(values["gender"]),
-        masterCategory=_opt(values["masterCategory"]),
-        subCategory=_opt(values["subCategory"]),
-        articleType=_opt(values["articleType"]),
-        baseColour=_opt(values["baseColour"]),
-        season=_opt(values["season"]),
+        gender=g(index["gender"]).strip() or None,
+        masterCategory=g(index["masterCategory"]).strip() or None,
+        subCategory=g(index["subCategory"]).strip() or None,
+        articleType=g(index["articleType"]).strip() or None,
+        baseColour=g(index["baseColour"]).strip() or None,
+        season=g(index["season"]).strip() or None,
         year=year,
-        usage=_opt(values["usage"]),
-        productDisplayName=_opt(values["productDisplayName"]),
+        usage=g(index["usage"]).strip() or None,
+        productDisplayName=g(index["productDisplayName"]).strip() or None,
         line=line,
         repaired=repaired,
     )
@@ -177,6 +172,7 @@ def parse_styles(lines: Iterable[str], path: str | os.PathLike[str] = "<styles.c
     missing = [c for c in STYLE_COLUMNS if c not in header]
     if missing:
         raise CatalogError(f"{path}: header lacks column(s) {', '.join(missing)}; got {','.join(header)}")
+    index = {name: header.index(name) for name in STYLE_COLUMNS}
     seen: dict[int, int] = {}
     while True:
         try:
@@ -189,7 +185,7 @@ def parse_styles(lines: Iterable[str], path: str | os.PathLike[str] = "<styles.c
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue  # blank line
-        parsed = _parse_row(fields, header, line)
+        parsed = _parse_row(fields, header, index, line)
         if isinstance(parsed, str):
             catalog.rejected.append(RejectedRow(line, parsed, ",".join(fields)))
             continue

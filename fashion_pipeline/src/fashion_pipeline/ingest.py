@@ -284,7 +284,7 @@ def reconcile(settings: Settings, store: ObjectStore | None = None) -> tuple[lis
     store = store or get_store(settings)
     keys = {info.key for info in store.list(settings.images_prefix)}
     with session_factory(settings)() as session:
-        referenced = dict(session.execute(select(Product.image_key, Product.id)).tuples().all())
+        referenced = {key: pid for key, pid in session.execute(select(Product.image_key, Product.id))}
     orphans = sorted(keys - referenced.keys())
     missing = sorted(pid for key, pid in referenced.items() if key not in keys)
     return orphans, missing
@@ -362,7 +362,7 @@ def ingest(
     report.selected = len(with_image)
 
     with session_factory(settings)() as session:
-        existing = dict(session.execute(select(Product.id, Product.image_sha256)).tuples().all())
+        existing = {pid: sha for pid, sha in session.execute(select(Product.id, Product.image_sha256))}
     listed = {info.key for info in store.list(settings.images_prefix)}
     tasks = (
         _Task(row, files[row.id], settings.image_key(row.id), links.get(row.id), existing.get(row.id),

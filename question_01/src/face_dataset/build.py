@@ -76,6 +76,7 @@ def build_dataset(
     detect: bool = True,
     overwrite: bool = False,
     progress: bool = True,
+    plots: bool = True,
 ) -> BuildResult:
     """Validate candidates, extract metadata, de-duplicate, copy files and write the dataset.
 
@@ -99,6 +100,8 @@ def build_dataset(
         Remove an existing non-empty ``out`` first.
     progress
         Show a tqdm progress bar.
+    plots
+        Draw the card's plots (``out/plots/overview.png``).
 
     Raises
     ------
@@ -166,7 +169,7 @@ def build_dataset(
     kept.to_csv(out / "metadata.csv", index=False)
     rejected_df.to_csv(out / "rejected.csv", index=False)
     dups.to_csv(out / "duplicates.csv", index=False)
-    write_card(out, kept, rejected_df, dups, settings=settings)
+    write_card(out, kept, rejected_df, dups, settings=settings, plots=plots)
     write_checksums(out)
     log.info("built %s: %d images, %d rejected, %d duplicates removed", out, len(kept), len(rejected_df), len(dups))
     return BuildResult(out, kept, rejected_df, dups)

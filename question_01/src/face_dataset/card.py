@@ -47,10 +47,10 @@ def write_plots(df: pd.DataFrame, folder: Path) -> list[Path]:
 
 
 def write_card(
-    out: Path, df: pd.DataFrame, rejected: pd.DataFrame, dups: pd.DataFrame, *, settings: Settings
+    out: Path, df: pd.DataFrame, rejected: pd.DataFrame, dups: pd.DataFrame, *, settings: Settings, plots: bool = True
 ) -> Path:
     """Write ``out/CARD.md``: counts, formats, quality, faces, de-dup, schema, licences, ethics."""
-    plots = write_plots(df, out / "plots")
+    figure = f"![overview]({write_plots(df, out / 'plots')[0].relative_to(out).as_posix()})" if plots else ""
     by_cell = df.groupby(["label", "generator", "format", "resolution_bucket"]).size().reset_index(name="images")
     quality = df.groupby(["label", "generator", "format"]).agg(
         images=("image_id", "size"),
@@ -58,7 +58,7 @@ def write_card(
         jpeg_quality=("jpeg_quality", lambda s: ", ".join(f"{q:g}" for q in sorted(s.dropna().unique())) or "n/a"),
         with_exif=("has_exif", "sum"),
         face_found=("face_count", lambda s: f"{(s > 0).mean():.1%}"),
-        median_face_area=("face_area_ratio", "median"),
+        median_face_area=("face_area_ratio", lambda s: round(float(s.median()), 3)),
     ).reset_index()
     licences = df.groupby(["source", "licence"]).size().reset_index(name="images")
     text = f"""# Dataset card — real vs fake faces
@@ -79,7 +79,7 @@ Built {dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")} by `face-dataset 
 Note: when one class is stored in a different container or encoder setting than the other,
 a classifier can learn the encoding instead of the face. Check this table before training.
 
-![overview]({plots[0].relative_to(out).as_posix()})
+{figure}
 
 ## Sources and licences
 

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--hash", choices=["phash", "find"], help="extra perceptual hash column (phash always kept)")
     b.add_argument("--allow-grayscale", action="store_true", help="accept single-channel images")
     b.add_argument("--no-faces", action="store_true", help="skip face detection")
+    b.add_argument("--no-plots", action="store_true", help="skip the card's plots (faster)")
     b.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
 
     s = sub.add_parser("sample", help="uniform sample over label cells")
@@ -86,7 +87,7 @@ def _build(args: argparse.Namespace) -> int:
         cands = subset_per_group(cands, args.per_group, seed=args.seed)
     extra = read_extra_labels(args.extra_labels) if args.extra_labels else None
     res = build_dataset(cands, args.out, settings=settings, extra_labels=extra, allow_grayscale=args.allow_grayscale,
-                        detect=not args.no_faces, overwrite=args.overwrite)  # fmt: skip
+                        detect=not args.no_faces, overwrite=args.overwrite, plots=not args.no_plots)  # fmt: skip
     counts = res.metadata.groupby(["label", "generator"]).size()
     print(f"built {res.out}: {len(res.metadata)} images ({', '.join(f'{a}/{b}={n}' for (a, b), n in counts.items())}); "
           f"{len(res.rejected)} rejected, {len(res.duplicates)} duplicates removed")  # fmt: skip

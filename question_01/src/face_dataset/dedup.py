@@ -19,7 +19,7 @@ def _find(parent: list[int], i: int) -> int:
 
 
 def deduplicate(
-    df: pd.DataFrame, *, threshold: int = 4, hash_column: str = "phash"
+    df: pd.DataFrame, *, threshold: int = 3, hash_column: str = "phash"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Remove exact and near-duplicates, keeping the first row of each group.
 

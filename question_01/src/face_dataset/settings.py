@@ -22,7 +22,7 @@ class Settings:
         ``FACE_DATASET_MAX_PIXELS``: decompression-bomb limit (default 40,000,000).
     near_dup_threshold
         ``FACE_DATASET_NEAR_DUP_THRESHOLD``: pHash Hamming distance (of 64 bits) at or below which
-        two images are near-duplicates (default 4).
+        two images are near-duplicates (default 3).
     workers
         ``FACE_DATASET_WORKERS``: processes for metadata extraction (default: CPU count, at most 4).
     hash_method
@@ -31,7 +31,7 @@ class Settings:
 
     min_size: int = field(default_factory=lambda: int(_env("MIN_SIZE", "64")))
     max_pixels: int = field(default_factory=lambda: int(_env("MAX_PIXELS", "40000000")))
-    near_dup_threshold: int = field(default_factory=lambda: int(_env("NEAR_DUP_THRESHOLD", "4")))
+    near_dup_threshold: int = field(default_factory=lambda: int(_env("NEAR_DUP_THRESHOLD", "3")))
     workers: int = field(default_factory=lambda: int(_env("WORKERS", str(min(4, os.cpu_count() or 1)))))
     hash_method: str = field(default_factory=lambda: _env("HASH", "phash"))
 

@@ -20,11 +20,11 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 
 #: Known sources: (pattern in the source text, generator of fakes, licence note).
 KNOWN_SOURCES = [
-    (r"FFHQ", "none", "FFHQ dataset: CC BY-NC-SA 4.0; each image under its own Flickr licence"),
-    (r"1-million-fake-faces|1 Million Fake Faces", "StyleGAN",
-     "Kaggle '1 Million Fake Faces' (StyleGAN samples); licence to be checked on the Kaggle page"),
     (r"stylegan3", "StyleGAN3", "StyleGAN3 samples; model under NVIDIA Source Code License (non-commercial); "
      "no licence in the origin repository"),
+    (r"1-million-fake-faces|1 Million Fake Faces", "StyleGAN",
+     "Kaggle '1 Million Fake Faces' (StyleGAN samples); licence to be checked on the Kaggle page"),
+    (r"FFHQ", "none", "FFHQ dataset: CC BY-NC-SA 4.0; each image under its own Flickr licence"),
 ]  # fmt: skip
 
 

@@ -125,7 +125,7 @@ class Augmentation:
         src_x = inv[:, 0, 0, None, None] * gx + inv[:, 0, 1, None, None] * gy + np.float32(centre)
         src_y = inv[:, 1, 0, None, None] * gx + inv[:, 1, 1, None, None] * gy + np.float32(centre)
         if self.jitter:
-            shift = rng.integers(-self.jitter, self.jitter + 1, n).astype(np.float32)
+            shift: np.ndarray = rng.integers(-self.jitter, self.jitter + 1, size=n).astype(np.float32)
             src_y -= shift[:, None, None]
         if self.elastic_alpha:
             g = _gaussian_matrix(size, float(self.elastic_sigma))

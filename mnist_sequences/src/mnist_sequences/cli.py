@@ -49,18 +49,35 @@ def _add_layout(p: argparse.ArgumentParser, *, width: int | None) -> None:
     p.add_argument("--max-spacing", type=int, default=8, help="maximum gap between digits in pixels (default 8)")
     p.add_argument("--image-width", type=int, default=width, required=width is None, help="output width in pixels")
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same output)")
-    p.add_argument("--split", choices=("train", "test"), default=None, help="MNIST split (default train, or MNIST_SEQ_SPLIT)")
-    p.add_argument("--mnist-root", type=Path, default=None, help="folder with the MNIST files (default $IMAGECORE_DATA_DIR/mnist)")
-    p.add_argument("--align", choices=("center", "left", "right", "random"), default="center", help="where padding goes (default center)")
-    p.add_argument("--overflow", choices=("resample", "error", "scale"), default="resample",
-                   help="when a draw is wider than the image: resample gaps to fit (default), error, or scale down")
+    p.add_argument(
+        "--split", choices=("train", "test"), default=None, help="MNIST split (default train, or MNIST_SEQ_SPLIT)"
+    )
+    p.add_argument(
+        "--mnist-root", type=Path, default=None, help="folder with the MNIST files (default $IMAGECORE_DATA_DIR/mnist)"
+    )
+    p.add_argument(
+        "--align",
+        choices=("center", "left", "right", "random"),
+        default="center",
+        help="where padding goes (default center)",
+    )
+    p.add_argument(
+        "--overflow",
+        choices=("resample", "error", "scale"),
+        default="resample",
+        help="when a draw is wider than the image: resample gaps to fit (default), error, or scale down",
+    )
     aug = p.add_argument_group("augmentation (off unless --augment or one of these is given)")
     aug.add_argument("--augment", action="store_true", help="turn on all augmentations with their defaults")
-    aug.add_argument("--elastic", type=float, metavar="ALPHA", help="elastic distortion strength (default with --augment: 34)")
+    aug.add_argument(
+        "--elastic", type=float, metavar="ALPHA", help="elastic distortion strength (default with --augment: 34)"
+    )
     aug.add_argument("--elastic-sigma", type=float, default=4.0, help="elastic smoothing sigma (default 4)")
     aug.add_argument("--rotation", type=float, metavar="DEG", help="max rotation in degrees (default 10)")
     aug.add_argument("--shear", type=float, metavar="DEG", help="max shear in degrees (default 10)")
-    aug.add_argument("--thickness", type=int, nargs=2, metavar=("MIN", "MAX"), help="dilations(+)/erosions(-) range (default 0 1)")
+    aug.add_argument(
+        "--thickness", type=int, nargs=2, metavar=("MIN", "MAX"), help="dilations(+)/erosions(-) range (default 0 1)"
+    )
     aug.add_argument("--jitter", type=int, metavar="PX", help="max vertical jitter in pixels (default 2)")
     aug.add_argument("--noise", type=float, metavar="STD", help="Gaussian noise std (default 0.02)")
 
@@ -79,7 +96,9 @@ def build_parser() -> dict[str, argparse.ArgumentParser]:
     ds.add_argument("--count", type=int, required=True, help="number of images")
     ds.add_argument("--length", type=_length, default=(3, 8), help="digits per image: N or MIN..MAX (default 3..8)")
     _add_layout(ds, width=256)
-    ds.add_argument("--format", choices=("png", "npz", "tar"), default="npz", help="png files, npz shards or tar shards")
+    ds.add_argument(
+        "--format", choices=("png", "npz", "tar"), default="npz", help="png files, npz shards or tar shards"
+    )
     ds.add_argument("--out-dir", type=Path, required=True, help="output folder")
     ds.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     ds.add_argument("--chunk-size", type=int, default=1000, help="images per chunk / shard (default 1000)")
@@ -121,6 +140,7 @@ def _split(args: argparse.Namespace) -> tuple[str, Path | None]:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from imagecore.io import save_image, to_uint8
+
     from mnist_sequences.generator import get_generator
 
     if args.sequence is not None:
@@ -139,7 +159,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     width = validate_width(args.image_width)
     check_fits(len(seq), spacing, width, args.overflow)
     gen = get_generator(split, root)
-    image, _ = gen.generate(seq, spacing, width, rng=args.seed, align=args.align, overflow=args.overflow, augment=augment)
+    image, _ = gen.generate(
+        seq, spacing, width, rng=args.seed, align=args.align, overflow=args.overflow, augment=augment
+    )
     label = "".join(map(str, seq))
     path = args.output or args.out_dir / f"sequence-{label}.png"
     if path.suffix.lower() != ".png":

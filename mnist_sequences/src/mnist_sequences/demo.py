@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from imagecore.config import DataNotFoundError, cache_dir
     from imagecore.io import save_image, to_uint8
+
     from mnist_sequences import Augmentation, SequenceGenerator, export_dataset, save_grid
     from mnist_sequences.settings import Settings
 
@@ -38,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return MISSING_DATA
     print(f"digit source: {gen}")
-    for digits, spacing, width in (([3, 5, 0], (2, 8), 120), ([1, 2, 3, 4, 5], (0, 12), 200), ([2, 0, 2, 6], (4, 4), 160)):
+    for digits, spacing, width in (
+        ([3, 5, 0], (2, 8), 120),
+        ([1, 2, 3, 4, 5], (0, 12), 200),
+        ([2, 0, 2, 6], (4, 4), 160),
+    ):
         image, layout = gen.generate(digits, spacing, width, rng=len(digits))
         path = save_image(to_uint8(image), out / f"sequence-{layout.label}.png")
         print(f"{path}  x={list(layout.x)} gaps={list(layout.gaps)} mnist={list(layout.mnist_indices)}")
@@ -47,8 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     batch = gen.sample_batch(8, (3, 7), (2, 8), 224, rng=1, augment=Augmentation())
     print(save_grid(batch.images, batch.layout.labels, out / "grid-augmented.png"))
     count = 2000 if args.small else 20000
-    result = export_dataset(out / "dataset", count, length=(3, 8), image_width=256, fmt="npz", seed=0,
-                            root=settings.mnist_root, split=settings.split, progress=not args.small)
+    result = export_dataset(
+        out / "dataset",
+        count,
+        length=(3, 8),
+        image_width=256,
+        fmt="npz",
+        seed=0,
+        root=settings.mnist_root,
+        split=settings.split,
+        progress=not args.small,
+    )
     print(f"{result.manifest}  ({result.count} images in {result.files} shards, {result.seconds:.1f} s)")
     print(f"demo done in {time.perf_counter() - t0:.1f} s -> {out}")
     return 0

@@ -247,8 +247,21 @@ def export_dataset(
     out = Path(out_dir)
     (out / "images" if fmt == "png" else out).mkdir(parents=True, exist_ok=True)
     jobs = [
-        _Job(str(out), fmt, i, start, min(chunk_size, count - start), (lo, hi), spacing, width, int(seed),
-             align, overflow, augment, compress_level)
+        _Job(
+            str(out),
+            fmt,
+            i,
+            start,
+            min(chunk_size, count - start),
+            (lo, hi),
+            spacing,
+            width,
+            int(seed),
+            align,
+            overflow,
+            augment,
+            compress_level,
+        )
         for i, start in enumerate(range(0, count, chunk_size))
     ]
     root_str = None if root is None else str(root)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from imagecore.config import dataset_dir
+from imagecore.mnist import MnistSplit
 from PIL import Image
 
-from imagecore.mnist import MnistSplit
 from mnist_sequences.augment import Augmentation
 from mnist_sequences.layout import (
     SequenceLayout,
@@ -156,7 +157,9 @@ def _load_source(source: SourceLike, root: str | os.PathLike[str] | None) -> Dig
         return DigitSource.from_mnist(source, root)
     if isinstance(source, tuple) and len(source) == 2:
         return DigitSource(np.asarray(source[0]), np.asarray(source[1]))
-    raise ValueError(f"source must be 'train', 'test', a DigitSource, an MnistSplit or (images, labels), got {type(source)}")
+    raise ValueError(
+        f"source must be 'train', 'test', a DigitSource, an MnistSplit or (images, labels), got {type(source)}"
+    )
 
 
 class SequenceGenerator:
@@ -403,7 +406,9 @@ def _render(
             strip[:, x0 : x0 + size] = patch
         s = width / float(total[i])
         new_h = max(1, round(size * s))
-        small = np.asarray(Image.fromarray(strip.astype(np.float32), mode="F").resize((width, new_h), Image.Resampling.BOX))
+        small = np.asarray(
+            Image.fromarray(strip.astype(np.float32), mode="F").resize((width, new_h), Image.Resampling.BOX)
+        )
         y0 = (size - new_h) // 2
         out[i, y0 : y0 + new_h, :] = np.clip(small, 0.0, 1.0)
         xs[i, :n] = np.rint(strip_x[i, :n] * s).astype(np.int64)
@@ -439,13 +444,17 @@ def _render(
 
 
 # -- function API with a module-level cache: MNIST is loaded once per (split, root) ----------
-_CACHE: dict[tuple[str, str | None], SequenceGenerator] = {}
+_CACHE: dict[tuple[str, str], SequenceGenerator] = {}
 _LOCK = threading.Lock()
 
 
 def get_generator(split: str = "train", root: str | os.PathLike[str] | None = None) -> SequenceGenerator:
-    """The shared :class:`SequenceGenerator` for an MNIST split (created on first use, then reused)."""
-    key = (split, None if root is None else str(os.path.abspath(root)))
+    """The shared :class:`SequenceGenerator` for an MNIST split (created on first use, then reused).
+
+    The cache key is the split and the resolved MNIST folder, so changing ``IMAGECORE_DATA_DIR``
+    (or passing another ``root``) gets another generator.
+    """
+    key = (split, str(dataset_dir("mnist", root, must_exist=False).resolve()))
     with _LOCK:
         gen = _CACHE.get(key)
         if gen is None:

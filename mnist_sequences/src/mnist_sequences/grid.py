@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
-
 from imagecore.io import save_image, to_uint8
+from PIL import Image, ImageDraw, ImageFont
 
 
 def make_grid(images: np.ndarray, labels: Sequence[str], *, cols: int = 1, zoom: int = 2, pad: int = 4) -> Image.Image:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -144,14 +145,7 @@ def sample_gaps_conditioned(rng: np.random.Generator, n_gaps: int, lo: int, hi: 
         raise ValueError(f"{n_gaps} gaps of at least {lo} px do not fit in {budget} px")
     if span * n_gaps <= room:
         return rng.integers(lo, hi + 1, size=n_gaps)
-    # C[k, s] for s in 0..room, as float64 (ratios only matter; counts can exceed int64).
-    counts = np.empty((n_gaps, room + 1), dtype=np.float64)
-    counts[0] = 1.0
-    for k in range(1, n_gaps):
-        csum = np.cumsum(counts[k - 1])
-        shifted = np.concatenate([np.zeros(span + 1), csum])[: room + 1]
-        counts[k] = csum - shifted
-        counts[k] /= counts[k].max()  # keep the scale bounded; only ratios within a row are used
+    counts = _fit_counts(n_gaps, span, room)
     gaps = np.empty(n_gaps, dtype=np.int64)
     left = room
     for j in range(n_gaps):
@@ -163,6 +157,20 @@ def sample_gaps_conditioned(rng: np.random.Generator, n_gaps: int, lo: int, hi: 
         gaps[j] = lo + pick
         left -= pick
     return gaps
+
+
+@lru_cache(maxsize=256)
+def _fit_counts(n_gaps: int, span: int, room: int) -> np.ndarray:
+    """``C[k, s]``: number of k-vectors in ``[0, span]^k`` with sum <= s (rows rescaled; float64, read-only)."""
+    counts = np.empty((n_gaps, room + 1), dtype=np.float64)
+    counts[0] = 1.0
+    for k in range(1, n_gaps):
+        csum = np.cumsum(counts[k - 1])
+        shifted = np.concatenate([np.zeros(span + 1), csum])[: room + 1]
+        counts[k] = csum - shifted
+        counts[k] /= counts[k].max()  # only ratios within a row are used; keeps the scale bounded
+    counts.setflags(write=False)
+    return counts
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from imagecore.mnist import MnistSplit, load_mnist
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,9 @@ class DigitSource:
             raise ValueError("labels must be digits 0-9")
         counts = np.bincount(labels.astype(np.int64), minlength=10)
         if np.any(counts == 0):
-            raise ValueError(f"every digit 0-9 needs at least one image; missing: {np.flatnonzero(counts == 0).tolist()}")
+            raise ValueError(
+                f"every digit 0-9 needs at least one image; missing: {np.flatnonzero(counts == 0).tolist()}"
+            )
         order = np.argsort(labels, kind="stable").astype(np.int64)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         object.__setattr__(self, "images", images)

@@ -3,8 +3,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
-
 from imagecore.hashing import (
     HASH_METHODS,
     hamming_distance,
@@ -14,6 +12,7 @@ from imagecore.hashing import (
     perceptual_hash,
 )
 from imagecore.hashing.hamming import distances_to, nearest
+from PIL import Image
 
 
 @given(st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32))

@@ -2,7 +2,6 @@ import gzip
 
 import numpy as np
 import pytest
-
 from imagecore.config import DataNotFoundError
 from imagecore.idx import IdxFormatError, encode_idx, parse_idx, read_idx, write_idx
 from imagecore.mnist import MNIST_FILES, ChecksumError, load_mnist, md5sum

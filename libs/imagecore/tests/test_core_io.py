@@ -2,8 +2,6 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from imagecore.io import (
     ImageDecodeError,
     ImageTooLargeError,
@@ -13,6 +11,7 @@ from imagecore.io import (
     save_image,
     to_float_array,
 )
+from PIL import Image
 
 
 def _png(img: Image.Image) -> bytes:
@@ -33,11 +32,11 @@ def test_truncated_and_corrupt_name_the_file(tmp_path):
     data = _png(Image.new("RGB", (64, 64), "red"))
     bad = tmp_path / "trunc.png"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ImageDecodeError, match="trunc.png"):
+    with pytest.raises(ImageDecodeError, match=r"trunc\.png"):
         open_image(bad)
     junk = tmp_path / "junk.jpg"
     junk.write_bytes(b"definitely not an image")
-    with pytest.raises(ImageDecodeError, match="junk.jpg"):
+    with pytest.raises(ImageDecodeError, match=r"junk\.jpg"):
         open_image(junk)
 
 

@@ -2,7 +2,6 @@ import pickle
 import urllib.request
 
 import pytest
-
 from imagecore.storage import LocalStore, ObjectNotFoundError, S3Store, open_store
 
 

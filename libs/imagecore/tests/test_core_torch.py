@@ -2,10 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from imagecore.torch import ManifestDataset, choose_device, evaluate, fit, seed_everything, seeded_generator
 from PIL import Image
 from torch.utils.data import DataLoader, TensorDataset
-
-from imagecore.torch import ManifestDataset, choose_device, evaluate, fit, seed_everything, seeded_generator
 
 
 def test_seed_everything_reproduces():

@@ -14,7 +14,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
-from typing import IO, Literal, Union
+from typing import IO, Literal
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 #: Default limit on decoded pixels (width * height): 64 megapixels, e.g. 8000x8000.
 DEFAULT_MAX_PIXELS = 64_000_000
 
-ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes], Image.Image]
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | Image.Image
 Mode = Literal["RGB", "L"]
 
 

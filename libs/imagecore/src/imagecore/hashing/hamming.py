@@ -24,7 +24,7 @@ def hex_to_hash(hex_str: str) -> imagehash.ImageHash:
     except ValueError as exc:
         raise ValueError(f"not a hex hash: {hex_str!r}") from exc
     nbits = len(hex_str) * 4
-    side = int(round(nbits**0.5))
+    side = round(nbits**0.5)
     if side * side != nbits:
         raise ValueError(f"hash of {nbits} bits is not square")
     bits = np.array([(value >> (nbits - 1 - i)) & 1 for i in range(nbits)], dtype=bool)

@@ -56,7 +56,7 @@ class LocalStore(ObjectStore):
     ) -> ObjectInfo:
         path = self._path(key)
         content_type = content_type or mimetypes.guess_type(key)[0] or "application/octet-stream"
-        etag = hashlib.md5(data).hexdigest()  # noqa: S324 - S3-compatible ETag, not security
+        etag = hashlib.md5(data).hexdigest()
         meta = {"content_type": content_type, "etag": etag, "metadata": dict(metadata or {})}
         self._atomic_write(path.with_name(path.name + _META_SUFFIX), json.dumps(meta).encode())
         self._atomic_write(path, bytes(data))

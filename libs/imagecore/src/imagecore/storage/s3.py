@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
@@ -35,7 +35,7 @@ def make_s3_client(
 
     host = urlparse(endpoint_url).hostname if endpoint_url else None
     if access_key is None and host in _LOOPBACK and not os.environ.get("AWS_ACCESS_KEY_ID"):
-        access_key, secret_key = "test", "test"  # noqa: S105 - local test server
+        access_key, secret_key = "test", "test"
     config = Config(
         retries={"max_attempts": max_attempts, "mode": "standard"},
         max_pool_connections=max_pool_connections,
@@ -191,7 +191,7 @@ class S3Store(ObjectStore):
             if not _is_not_found(exc):
                 raise StorageError(f"{self.uri(key)}: delete failed: {exc}") from exc
 
-    def delete_many(self, keys: list[str]) -> None:
+    def delete_many(self, keys: Sequence[str]) -> None:
         """Delete many keys with batched requests (1,000 per request)."""
         for start in range(0, len(keys), 1000):
             batch = [{"Key": self._key(k)} for k in keys[start : start + 1000]]

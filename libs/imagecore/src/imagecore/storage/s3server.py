@@ -12,6 +12,7 @@ import logging
 import socket
 import time
 from types import TracebackType
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class S3Server:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
-        self._server = None
+        self._server: Any = None
 
     @property
     def endpoint_url(self) -> str:

@@ -139,7 +139,7 @@ def fit(
         stats = EpochStats(epoch, running / max(seen, 1))
         if val_loader is not None:
             stats.val_loss, stats.val_metric = evaluate(model, val_loader, loss_fn, metric=metric, device=device)
-            score = stats.val_loss if metric is None else stats.val_metric
+            score = float(stats.val_loss if stats.val_metric is None else stats.val_metric)
             signed = score if (metric is None or not higher_is_better) else -score  # lower is better
             if signed < result.best_score:
                 result.best_score, result.best_epoch = signed, epoch

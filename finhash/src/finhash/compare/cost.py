@@ -62,7 +62,7 @@ def peak_memory(methods: Sequence[str], size: tuple[int, int] = (1024, 1024)) ->
     buffers that tracemalloc cannot see, 0 when the call fits in memory already touched) and
     ``max_rss_mb`` (the whole worker process, interpreter and libraries included).
     """
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context("spawn")
     out = {}
     for m in methods:
         with ctx.Pool(1) as pool:

@@ -141,6 +141,8 @@ def summarise(pos: np.ndarray, neg: np.ndarray, neg_scale: float, fprs: Sequence
         tpr, t = tpr_at_fpr(c, a)
         out[f"tpr@{a:g}"] = tpr
         out[f"thr@{a:g}"] = t
+        out[f"precision@{a:g}"] = float(c.precision[t]) if t >= 0 else 1.0
+        out[f"f1@{a:g}"] = float(c.f1[t]) if t >= 0 else 0.0
     b = int(np.argmax(c.f1))
     out.update(best_f1=float(c.f1[b]), best_thr=b, best_precision=float(c.precision[b]), best_recall=float(c.recall[b]))
     return out

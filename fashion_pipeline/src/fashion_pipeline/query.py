@@ -44,35 +44,33 @@ SAMPLE_MOD = 2147483647
 SAMPLE_SEED_MUL = 7919
 
 
-def _split_values(value: Any) -> Any:
-    """Accept ``"Men"``, ``"Men,Women"`` or ``["Men", "Women"]``; return a list or None."""
+def _split(value: Any, limit: int) -> Any:
+    """Accept ``"a"``, ``"a,b"`` or ``["a", "b,c"]``; return a non-empty list (None stays None)."""
     if value is None:
         return None
-    if isinstance(value, str):
+    if isinstance(value, (str, int)):
         value = [value]
-    if isinstance(value, (list, tuple)):
-        out: list[Any] = []
-        for v in value:
-            if isinstance(v, str):
-                out.extend(p.strip() for p in v.split(",") if p.strip())
-            else:
-                out.append(v)
-        return out or None
-    return value
+    if not isinstance(value, (list, tuple)):
+        return value  # let pydantic report the type error
+    out: list[Any] = []
+    for v in value:
+        if isinstance(v, str):
+            out.extend(p.strip() for p in v.split(",") if p.strip())
+        else:
+            out.append(v)
+    if not out:
+        raise ValueError("needs at least one non-empty value")
+    if len(out) > limit:
+        raise ValueError(f"at most {limit} values")
+    return out
+
+
+def _split_values(value: Any) -> Any:
+    return _split(value, MAX_VALUES)
 
 
 def _split_ids(value: Any) -> Any:
-    if isinstance(value, (str, int)):
-        value = [value]
-    if isinstance(value, (list, tuple)):
-        out: list[Any] = []
-        for v in value:
-            if isinstance(v, str):
-                out.extend(p.strip() for p in v.split(",") if p.strip())
-            else:
-                out.append(v)
-        return out or None
-    return value
+    return _split(value, MAX_IDS)
 
 
 def _clean_text(value: str) -> str:
@@ -81,11 +79,7 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Values = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
-    BeforeValidator(_split_values),
-    Field(max_length=MAX_VALUES),
-]
+Values = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]] | None, BeforeValidator(_split_values)]
 
 
 class QuerySpec(BaseModel):
@@ -114,9 +108,7 @@ class QuerySpec(BaseModel):
     year_min: int | None = Field(None, ge=0, le=9999, description="inclusive")
     year_max: int | None = Field(None, ge=0, le=9999, description="inclusive")
     text: str | None = Field(None, min_length=1, max_length=200, description="case-insensitive substring of productDisplayName")
-    ids: Annotated[
-        list[Annotated[int, Field(ge=0, le=2**31 - 1)]] | None, BeforeValidator(_split_ids), Field(max_length=MAX_IDS)
-    ] = None
+    ids: Annotated[list[Annotated[int, Field(ge=0, le=2**31 - 1)]] | None, BeforeValidator(_split_ids)] = None
     sort: str = Field("id", max_length=200, description="comma-separated columns, '-' prefix = descending")
     limit: int = Field(50, ge=0, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=10_000_000)

@@ -74,3 +74,21 @@ def test_batch_with_overflow_mixes_resample_and_scale(synth_gen):
 def test_module_level_generate_batch(mnist_dir):
     images = generate_batch(np.array([[1, 2], [3, 4]]), (2, 2), 60, rng=0, root=mnist_dir)
     assert images.shape == (2, 28, 60) and images.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("digits", "spacing", "width", "options"),
+    [
+        ([3, 5, 0], (2, 8), 120, {}),
+        ([1, 2, 3, 4, 5], (0, 10), 150, {}),  # overflow: conditioned resample
+        ([1, 2, 3, 4, 5], (0, 10), 150, {"overflow": "scale"}),
+        ([7, 7], (0, 30), 140, {"align": "random"}),
+        ([9], (0, 0), 60, {"align": "right"}),
+    ],
+)
+def test_single_fast_path_equals_a_batch_of_one(synth_gen, digits, spacing, width, options):
+    for seed in range(5):
+        image, layout = synth_gen.generate(digits, spacing, width, rng=seed, **options)
+        batch = synth_gen.generate_batch([digits], spacing, width, rng=seed, **options)
+        np.testing.assert_array_equal(image, batch.images[0])
+        assert layout == batch.layout[0]

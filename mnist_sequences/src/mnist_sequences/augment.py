@@ -23,6 +23,9 @@ import numpy as np
 
 from mnist_sequences.source import DIGIT_SIZE
 
+#: Digits resampled per chunk (keeps temporaries in the CPU cache).
+_CHUNK = 256
+
 
 @dataclass(frozen=True)
 class Augmentation:
@@ -98,7 +101,9 @@ class Augmentation:
     def apply_images(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Image-level options (noise) on a ``(B, H, W)`` float32 stack, in place when possible."""
         if self.noise:
-            images += rng.normal(0.0, self.noise, size=images.shape).astype(np.float32)
+            noise = rng.standard_normal(size=images.shape, dtype=np.float32)
+            noise *= np.float32(self.noise)
+            images += noise
             np.clip(images, 0.0, 1.0, out=images)
         return images
 
@@ -106,37 +111,48 @@ class Augmentation:
     def _resample(self, digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         n = digits.shape[0]
         size = DIGIT_SIZE
-        centre = (size - 1) / 2.0
-        grid = np.arange(size, dtype=np.float32) - np.float32(centre)
-        # Inverse affine map (output -> input) per digit: src = A^-1 (p - c) + c.
+        centre = np.float32((size - 1) / 2.0)
+        # All random draws first (whole stack at once), so results do not depend on chunking.
         theta = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n)) if self.rotation else np.zeros(n)
         shear = np.tan(np.deg2rad(rng.uniform(-self.shear, self.shear, n))) if self.shear else np.zeros(n)
         zoom = rng.uniform(self.scale[0], self.scale[1], n) if self.scale != (1.0, 1.0) else np.ones(n)
+        shift = (
+            np.asarray(rng.integers(-self.jitter, self.jitter + 1, size=n), dtype=np.float32)
+            if self.jitter
+            else np.zeros(n, dtype=np.float32)
+        )
+        noise = None
+        if self.elastic_alpha:
+            noise = rng.random(size=(2, n, size, size), dtype=np.float32)
+        # Inverse affine map (output -> input) per digit: src = A^-1 (p - c) + c, with the forward
+        # A = R @ Shear @ Zoom, R = [[c, -s], [s, c]], Shear = [[1, k], [0, 1]] (x += k y).
         cos, sin = np.cos(theta), np.sin(theta)
-        # forward A = R @ Shear @ Zoom, with R = [[c, -s], [s, c]], Shear = [[1, k], [0, 1]] (x += k y)
         a = np.empty((n, 2, 2))
         a[:, 0, 0] = cos * zoom
         a[:, 0, 1] = (cos * shear - sin) * zoom
         a[:, 1, 0] = sin * zoom
         a[:, 1, 1] = (sin * shear + cos) * zoom
-        inv = np.linalg.inv(a).astype(np.float32)  # (n, 2, 2), rows: (x, y) from (x, y)
+        inv = np.linalg.inv(a).astype(np.float32)[:, :, :, None, None]
+        grid = np.arange(size, dtype=np.float32) - centre
         gx = grid[None, None, :]
         gy = grid[None, :, None]
-        src_x = inv[:, 0, 0, None, None] * gx + inv[:, 0, 1, None, None] * gy + np.float32(centre)
-        src_y = inv[:, 1, 0, None, None] * gx + inv[:, 1, 1, None, None] * gy + np.float32(centre)
-        if self.jitter:
-            shift: np.ndarray = rng.integers(-self.jitter, self.jitter + 1, size=n).astype(np.float32)
-            src_y -= shift[:, None, None]
-        if self.elastic_alpha:
-            g = _gaussian_matrix(size, float(self.elastic_sigma))
-            fields = rng.uniform(-1.0, 1.0, size=(2, n, size, size)).astype(np.float32)
-            # smooth along x (right-multiply by G^T), then along y (left-multiply by G)
-            fields = fields.reshape(-1, size) @ g.T
-            fields = np.matmul(g, fields.reshape(2 * n, size, size))
-            fields *= np.float32(self.elastic_alpha)
-            src_x += fields[:n]
-            src_y += fields[n:]
-        return bilinear_sample(digits, src_x, src_y)
+        g = _gaussian_matrix(size, float(self.elastic_sigma)) if noise is not None else None
+        out = np.empty_like(digits)
+        for lo in range(0, n, _CHUNK):  # chunks keep the temporaries in cache
+            hi = min(lo + _CHUNK, n)
+            m = inv[lo:hi]
+            src_x = m[:, 0, 0] * gx + m[:, 0, 1] * gy + centre
+            src_y = m[:, 1, 0] * gx + m[:, 1, 1] * gy + (centre - shift[lo:hi, None, None])
+            if noise is not None and g is not None:
+                k = hi - lo
+                f = noise[:, lo:hi]  # uniform [0, 1): map to [-1, 1) after smoothing (G rows sum to 1)
+                f = f.reshape(-1, size) @ g.T  # smooth along x
+                f = np.matmul(g, f.reshape(2 * k, size, size))  # smooth along y
+                f = f * np.float32(2.0 * self.elastic_alpha) - np.float32(self.elastic_alpha)
+                src_x += f[:k]
+                src_y += f[k:]
+            out[lo:hi] = bilinear_sample(digits[lo:hi], src_x, src_y)
+        return out
 
     def _thickness(self, digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         lo, hi = self.thickness
@@ -182,24 +198,32 @@ def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
 
 
 def bilinear_sample(stack: np.ndarray, src_x: np.ndarray, src_y: np.ndarray) -> np.ndarray:
-    """Sample ``stack`` (D, H, W) at float coordinates (D, H', W'), zero outside; vectorised."""
+    """Sample ``stack`` (D, H, W) at float coordinates (D, H', W'), zero outside; vectorised.
+
+    Coordinates are clamped to ``[-1, W]`` / ``[-1, H]`` first: there the image is padded with
+    zeros, so clamping changes nothing and removes all bounds checks from the gathers.
+    """
     n, h, w = stack.shape
-    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
-    padded[:, 1:-1, 1:-1] = stack
+    ph, pw = h + 3, w + 3  # one zero row/column before, two after
+    padded = np.zeros((n, ph, pw), dtype=np.float32)
+    padded[:, 1 : h + 1, 1 : w + 1] = stack
     flat = padded.reshape(-1)
-    x0f = np.floor(src_x)
-    y0f = np.floor(src_y)
-    wx = (src_x - x0f).astype(np.float32)
-    wy = (src_y - y0f).astype(np.float32)
-    x0 = np.clip(x0f.astype(np.int64), -1, w) + 1
-    y0 = np.clip(y0f.astype(np.int64), -1, h) + 1
-    x1 = np.clip(x0f.astype(np.int64) + 1, -1, w) + 1
-    y1 = np.clip(y0f.astype(np.int64) + 1, -1, h) + 1
-    base = (np.arange(n, dtype=np.int64) * ((h + 2) * (w + 2)))[:, None, None]
-    row0 = base + y0 * (w + 2)
-    row1 = base + y1 * (w + 2)
-    top = flat[row0 + x0] * (1 - wx) + flat[row0 + x1] * wx
-    bottom = flat[row1 + x0] * (1 - wx) + flat[row1 + x1] * wx
-    out = top * (1 - wy) + bottom * wy
+    sx = np.clip(src_x, -1.0, float(w), dtype=np.float32)
+    sy = np.clip(src_y, -1.0, float(h), dtype=np.float32)
+    x0f = np.floor(sx)
+    y0f = np.floor(sy)
+    sx -= x0f  # now the weights
+    sy -= y0f
+    itype = np.int32 if flat.size < 2**31 - 1 else np.int64
+    idx = (y0f.astype(itype) + 1) * pw + (x0f.astype(itype) + 1)
+    idx += (np.arange(n, dtype=itype) * (ph * pw))[:, None, None]
+    a = flat.take(idx)
+    b = flat.take(idx + 1)
+    top = a + (b - a) * sx
+    idx += pw
+    a = flat.take(idx)
+    b = flat.take(idx + 1)
+    bottom = a + (b - a) * sx
+    out = top + (bottom - top) * sy
     np.clip(out, 0.0, 1.0, out=out)
-    return out.astype(np.float32, copy=False)
+    return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from imagecore.config import dataset_dir
+from imagecore.config import DATA_DIR_ENV
 from imagecore.mnist import MnistSplit
 from PIL import Image
 
@@ -97,7 +97,7 @@ class BatchLayout:
         n = int(self.lengths[i])
 
         def row(a: np.ndarray, k: int = n) -> tuple[int, ...]:
-            return tuple(int(v) for v in a[i, :k])
+            return tuple(a[i, :k].tolist())
 
         return SequenceLayout(
             digits=row(self.digits),
@@ -230,10 +230,18 @@ class SequenceGenerator:
         ValueError
             Invalid digits, spacing or width, or a request that cannot fit.
         """
+        align = self.align if align is None else align
+        overflow = self.overflow if overflow is None else overflow
+        augment = self.augment if augment is _UNSET else augment
         seq = validate_digits(digits)
-        batch = self.generate_batch(
-            [seq], spacing_range, image_width, rng=rng, align=align, overflow=overflow, augment=augment
-        )
+        spacing = validate_spacing(spacing_range)
+        width = validate_width(image_width)
+        validate_options(align, overflow)
+        check_fits(len(seq), spacing, width, overflow)
+        gen = as_rng(rng, self.rng)
+        if augment is None:
+            return _render_one(self.source, seq, spacing[0], spacing[1], width, align, overflow, gen)
+        batch = self.generate_batch([seq], spacing, width, rng=gen, align=align, overflow=overflow, augment=augment)
         return GeneratedSequence(batch.images[0], batch.layout[0])
 
     def sample_batch(
@@ -376,8 +384,12 @@ def _render(
     flat_rows, flat_cols = np.nonzero(valid)
     chosen = indices[flat_rows, flat_cols]
     patches: np.ndarray = source.images[chosen]
-    float_out = dtype == np.float32 or augment is not None or bool(scaled.any())
-    if float_out:
+    any_scaled = bool(scaled.any())
+    float_out = dtype == np.float32 or augment is not None or any_scaled
+    # Plain float output: scatter the uint8 pixels (cast on the fly) and divide the output once,
+    # which saves a float copy of the patches (same values: float32(v) / 255 either way).
+    late_divide = float_out and augment is None and not any_scaled
+    if float_out and not late_divide:
         patches = patches.astype(np.float32)
         patches /= np.float32(255.0)
         if augment is not None:
@@ -394,31 +406,20 @@ def _render(
         )
         starts = flat_rows[keep] * (size * width) + xs[flat_rows[keep], flat_cols[keep]]
         windows[starts] = patches[keep] if not keep.all() else patches
+    if late_divide:
+        np.divide(out, np.float32(255.0), out=out)
     ys = np.zeros((b, lmax), dtype=np.int64)
     ws = np.full((b, lmax), size, dtype=np.int64)
     hs = np.full((b, lmax), size, dtype=np.int64)
     factor = np.ones(b)
     for i in np.flatnonzero(scaled):
-        sel = flat_rows == i
         n = int(lengths[i])
-        strip = np.zeros((size, int(total[i])), dtype=np.float32)
-        for patch, x0 in zip(patches[sel], strip_x[i, :n], strict=True):
-            strip[:, x0 : x0 + size] = patch
-        s = width / float(total[i])
-        new_h = max(1, round(size * s))
-        small = np.asarray(
-            Image.fromarray(strip.astype(np.float32), mode="F").resize((width, new_h), Image.Resampling.BOX)
-        )
-        y0 = (size - new_h) // 2
-        out[i, y0 : y0 + new_h, :] = np.clip(small, 0.0, 1.0)
-        xs[i, :n] = np.rint(strip_x[i, :n] * s).astype(np.int64)
-        ws[i, :n] = np.minimum(np.rint((strip_x[i, :n] + size) * s).astype(np.int64), width) - xs[i, :n]
-        ys[i, :n] = y0
-        hs[i, :n] = new_h
-        factor[i] = s
+        row, x_i, w_i, y0, new_h, factor[i] = _shrink_row(patches[flat_rows == i], strip_x[i, :n], int(total[i]), width)
+        out[i] = row
+        xs[i, :n], ws[i, :n], ys[i, :n], hs[i, :n] = x_i, w_i, y0, new_h
     if augment is not None:
         augment.apply_images(out, rng)
-    if float_out and dtype == np.uint8:
+    if float_out and dtype == np.uint8 and not late_divide:
         out = np.rint(np.clip(out, 0.0, 1.0) * 255.0).astype(np.uint8)
     # 5. layout arrays, -1 where a row has no digit
     invalid = ~valid
@@ -443,18 +444,109 @@ def _render(
     return Batch(out, layout)
 
 
+def _shrink_row(
+    patches: np.ndarray, strip_x: np.ndarray, total: int, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, float]:
+    """``overflow="scale"``: draw the natural-width strip, shrink it uniformly to ``width``, centre it vertically.
+
+    Returns the (28, width) row, the digits' new x offsets and widths, the top offset, the new
+    height and the scale factor.
+    """
+    size = DIGIT_SIZE
+    strip = np.zeros((size, total), dtype=np.float32)
+    for patch, x0 in zip(patches, strip_x, strict=True):
+        strip[:, x0 : x0 + size] = patch
+    s = width / float(total)
+    new_h = max(1, round(size * s))
+    small = np.asarray(Image.fromarray(strip, mode="F").resize((width, new_h), Image.Resampling.BOX))
+    y0 = (size - new_h) // 2
+    row = np.zeros((size, width), dtype=np.float32)
+    row[y0 : y0 + new_h] = np.clip(small, 0.0, 1.0)
+    xs = np.rint(strip_x * s).astype(np.int64)
+    ws = np.minimum(np.rint((strip_x + size) * s).astype(np.int64), width) - xs
+    return row, xs, ws, y0, new_h, s
+
+
+def _render_one(
+    source: DigitSource,
+    seq: tuple[int, ...],
+    lo: int,
+    hi: int,
+    width: int,
+    align: str,
+    overflow: str,
+    rng: np.random.Generator,
+) -> GeneratedSequence:
+    """Fast path of :func:`_render` for one sequence without augmentation.
+
+    Makes the same random draws in the same order as :func:`_render` with a batch of one, so
+    both give the same image for the same seed; it only skips the batch bookkeeping.
+    """
+    size = DIGIT_SIZE
+    n = len(seq)
+    indices = source.sample_indices(np.asarray(seq)[None, :], rng)[0]
+    gaps = rng.integers(lo, hi + 1, size=(1, max(n - 1, 0)))[0]
+    total = size * n + int(gaps.sum())
+    scaled = False
+    if total > width:
+        if overflow == "resample":
+            gaps = sample_gaps_conditioned(rng, n - 1, lo, hi, width - size * n)
+            total = size * n + int(gaps.sum())
+        else:
+            scaled = True
+    strip_x = np.zeros(n, dtype=np.int64)
+    if n > 1:
+        strip_x[1:] = np.cumsum(gaps + size)
+    slack = max(width - total, 0)
+    if align == "center":
+        pad = slack // 2
+    elif align == "left":
+        pad = 0
+    elif align == "right":
+        pad = slack
+    else:
+        pad = int(rng.integers(0, np.array([slack + 1]))[0])
+    patches = source.images[indices]
+    if scaled:
+        image, xs, ws, y0, new_h, factor = _shrink_row(
+            patches.astype(np.float32) / np.float32(255.0), strip_x, total, width
+        )
+        x_t, w_t, y_t, h_t = tuple(xs.tolist()), tuple(ws.tolist()), (y0,) * n, (new_h,) * n
+    else:
+        image = np.zeros((size, width), dtype=np.float32)
+        x_list = (strip_x + pad).tolist()
+        for patch, x0 in zip(patches, x_list, strict=True):
+            image[:, x0 : x0 + size] = patch
+        np.divide(image, np.float32(255.0), out=image)
+        factor = 1.0
+        x_t, w_t, y_t, h_t = tuple(x_list), (size,) * n, (0,) * n, (size,) * n
+    layout = SequenceLayout(
+        digits=seq,
+        x=x_t,
+        widths=w_t,
+        gaps=tuple(gaps.tolist()),
+        mnist_indices=tuple(indices.tolist()),
+        image_width=width,
+        y=y_t,
+        heights=h_t,
+        scale=factor,
+        source=source.name,
+    )
+    return GeneratedSequence(image, layout)
+
+
 # -- function API with a module-level cache: MNIST is loaded once per (split, root) ----------
-_CACHE: dict[tuple[str, str], SequenceGenerator] = {}
+_CACHE: dict[tuple[str, str | None, str | None], SequenceGenerator] = {}
 _LOCK = threading.Lock()
 
 
 def get_generator(split: str = "train", root: str | os.PathLike[str] | None = None) -> SequenceGenerator:
     """The shared :class:`SequenceGenerator` for an MNIST split (created on first use, then reused).
 
-    The cache key is the split and the resolved MNIST folder, so changing ``IMAGECORE_DATA_DIR``
-    (or passing another ``root``) gets another generator.
+    The cache key is the split, the ``root`` given and ``$IMAGECORE_DATA_DIR``, so changing the
+    variable (or passing another ``root``) gets another generator.
     """
-    key = (split, str(dataset_dir("mnist", root, must_exist=False).resolve()))
+    key = (split, None if root is None else os.fspath(root), os.environ.get(DATA_DIR_ENV))
     with _LOCK:
         gen = _CACHE.get(key)
         if gen is None:
@@ -528,8 +620,7 @@ def generate_numbers_sequence(
     validate_options(align, overflow)
     check_fits(len(seq), spacing, width, overflow)
     gen = get_generator(split, root)
-    gen_rng = as_rng(rng, gen.rng)
-    return gen.generate(seq, spacing, width, rng=gen_rng, align=align, overflow=overflow, augment=augment).image
+    return gen.generate(seq, spacing, width, rng=rng, align=align, overflow=overflow, augment=augment).image
 
 
 def generate_batch(

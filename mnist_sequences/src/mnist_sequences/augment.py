@@ -188,7 +188,7 @@ def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
     weights /= weights.sum()
     g = np.zeros((size, size))
     for i in range(size):
-        j = i + taps
+        j: np.ndarray = i + taps
         # scipy's "reflect" (d c b a | a b c d | d c b a), applied until inside
         for _ in range(4):
             j = np.where(j < 0, -j - 1, j)

@@ -108,3 +108,15 @@ def test_synthetic_codes_deterministic_and_shaped():
     b, fb = synthetic_codes(10, 5, random_state=4)
     assert np.array_equal(a, b) and np.array_equal(fa, fb)
     assert a.shape[1] == 32 and a.dtype == np.uint8 and len(set(fa.tolist())) == 10
+
+
+def test_ari_matches_scikit_learn_on_random_labelings():
+    from sklearn.metrics import adjusted_rand_score
+
+    from finhash.index.cluster import adjusted_rand_index
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        a, b = rng.integers(0, 6, 80), rng.integers(0, 9, 80)
+        assert adjusted_rand_index(a, b) == pytest.approx(adjusted_rand_score(a, b))
+    assert adjusted_rand_index([1, 1, 1], [2, 2, 2]) == pytest.approx(adjusted_rand_score([1, 1, 1], [2, 2, 2]))

@@ -37,8 +37,9 @@ def run_compare(args: argparse.Namespace) -> int:
     from finhash.compare.methods import DEFAULT_METHODS, available_methods
     from finhash.compare.metrics import evaluate
 
+    wanted = parse_methods(args.methods) or DEFAULT_METHODS
     ds = load_set(args.dataset, args.root, args.families, args.seed)
-    ok, skipped = available_methods(parse_methods(args.methods) or DEFAULT_METHODS)
+    ok, skipped = available_methods(wanted)
     for n, why in skipped.items():
         print(f"skipped {n}: {why}")
     table = hash_files(ds.paths, ok, processes=args.processes, progress=not args.quiet)

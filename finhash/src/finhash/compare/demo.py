@@ -1,7 +1,7 @@
 """A small comparison on real data: ``finhash demo`` calls :func:`run`.
 
-It hashes the ``nearduplicates`` set (all of it, or 40 families with ``small``) and a freshly built
-meme-like set (3 or 12 families) with every available method and prints AUC and TPR at FPR 1%.
+It hashes the ``nearduplicates`` set (all of it, or 20 families with ``small``) and a freshly built
+meme-like set (2 or 12 families) with every available method and prints AUC and TPR at FPR 1%.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ def run(small: bool) -> None:
     for n, why in skipped.items():
         print(f"  (skipped {n}: {why})")
     nd = load_nearduplicates()
-    nd = nd.subset(40, random_state=0) if small else nd
+    nd = nd.subset(20, random_state=0) if small else nd
     with tempfile.TemporaryDirectory(prefix="finhash_memeset_") as tmp:
-        build_memeset(tmp, 3 if small else 12, seed=0, progress=False)
+        build_memeset(tmp, 2 if small else 12, seed=0, progress=False)
         ms = load_memeset(tmp)
         for ds in (nd, ms):
             table = hash_files(ds.paths, ok, processes=2, progress=False)

@@ -32,8 +32,8 @@ def find_results(results_dir: Path) -> dict[str, Any]:
     return out
 
 
-def run_part1_bench(small: bool) -> bool:
-    """Run part 1's benchmark if ``finhash.bench`` offers ``run(small=...)`` (or ``run()``).
+def run_part1_bench(small: bool, out_dir: Path | None = None) -> bool:
+    """Run part 1's benchmark if ``finhash.bench`` offers ``run(small=..., out_dir=...)`` (or ``run()``).
 
     Returns
     -------
@@ -49,10 +49,13 @@ def run_part1_bench(small: bool) -> bool:
     if not callable(fn):
         return False
     try:
-        if "small" in inspect.signature(fn).parameters:
-            fn(small=small)
-        else:
-            fn()
+        params = inspect.signature(fn).parameters
+        kwargs: dict[str, Any] = {}
+        if "small" in params:
+            kwargs["small"] = small
+        if "out_dir" in params and out_dir is not None:
+            kwargs["out_dir"] = out_dir
+        fn(**kwargs)
     except Exception as exc:  # part 1's bench failing must not sink the comparison report
         log.warning("part 1 benchmark failed: %s", exc)
         return False

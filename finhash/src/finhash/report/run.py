@@ -43,6 +43,16 @@ REPORT_DIR = PROJECT_DIR / "report"
 RESULTS_DIR = PROJECT_DIR / "benchmarks" / "results"
 
 
+def default_results_dir() -> Path:
+    """``FINHASH_RESULTS_DIR`` through part 1's settings when available, else ``finhash/benchmarks/results``."""
+    try:
+        from finhash.settings import get_settings
+
+        return Path(get_settings().results_dir)
+    except ImportError:  # pragma: no cover - part 1 absent
+        return RESULTS_DIR
+
+
 @dataclass(frozen=True)
 class Scale:
     """How much to measure."""
@@ -311,14 +321,14 @@ def run_report(
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
     sc = SCALES[scale]
-    results_dir = Path(results_dir) if results_dir else RESULTS_DIR
+    results_dir = Path(results_dir) if results_dir else default_results_dir()
     out_dir = Path(out_dir) if out_dir else (REPORT_DIR if scale == "full" else results_dir / "p2_report_small")
     results_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     p1 = part1.find_results(results_dir)
     ran = False
     if not p1 and run_part1_bench:
-        ran = part1.run_part1_bench(small=scale == "small")
+        ran = part1.run_part1_bench(small=scale == "small", out_dir=results_dir)
         p1 = part1.find_results(results_dir)
     res = run_measurements(sc, work_dir=results_dir, data_root=data_root, methods=methods, seed=seed, progress=progress)
     res["part1"] = {"files": p1, "found": bool(p1), "ran_bench": ran}
@@ -345,7 +355,7 @@ def render_only(scale: str = "full", *, out_dir: Path | None = None, results_dir
     FileNotFoundError
         No results JSON for ``scale`` in ``results_dir`` (run :func:`run_report` first).
     """
-    results_dir = Path(results_dir) if results_dir else RESULTS_DIR
+    results_dir = Path(results_dir) if results_dir else default_results_dir()
     out_dir = Path(out_dir) if out_dir else (REPORT_DIR if scale == "full" else results_dir / "p2_report_small")
     results_path = results_dir / f"p2_report_{scale}.json"
     if not results_path.is_file():

@@ -7,6 +7,7 @@ the session's loopback moto server; fresh PostgreSQL database).
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,9 @@ import pytest
 
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
 
 
 @pytest.fixture(scope="session")

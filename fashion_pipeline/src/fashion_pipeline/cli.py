@@ -252,8 +252,11 @@ def optional_import(module_name: str) -> Any:
     return None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand (part 2's included when importable)."""
+BUILTIN_COMMANDS = ("ingest", "serve", "query", "stats", "show", "verify", "db-upgrade", "s3-server")
+
+
+def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand (part 2's included when importable and ``plugins``)."""
     parser = argparse.ArgumentParser(
         prog="fashion-pipeline",
         description="Ingest fashion product images into object storage + a database; query them (CLI, REST API).",
@@ -306,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=9000)
     p.set_defaults(func=cmd_s3_server)
 
-    for module_name in PLUGIN_MODULES:
+    for module_name in PLUGIN_MODULES if plugins else ():
         module = optional_import(module_name)
         if module is None:
             continue
@@ -318,7 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 partial failure, 2 bad input, 3 data missing)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    # plug-in modules (part 2) may import heavy libraries: load them only when needed
+    parser = build_parser(plugins=command not in BUILTIN_COMMANDS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -15,6 +15,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from imagecore.storage import StorageError
 
 import fashion_pipeline
 from fashion_pipeline.api.deps import require_api_key
@@ -80,6 +83,16 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     @app.exception_handler(ValidationError)
     async def _validation(_request: Request, exc: ValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": _errors(exc)})
+
+    @app.exception_handler(StorageError)
+    async def _storage_error(_request: Request, exc: StorageError) -> JSONResponse:
+        log.error("storage error: %s", exc)
+        return JSONResponse(status_code=503, content={"detail": "object store unavailable"})
+
+    @app.exception_handler(OperationalError)
+    async def _db_error(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error: %s", exc)
+        return JSONResponse(status_code=503, content={"detail": "database unavailable"})
 
     @app.exception_handler(ValueError)
     async def _value_error(_request: Request, exc: ValueError) -> JSONResponse:

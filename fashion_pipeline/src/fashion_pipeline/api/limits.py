@@ -33,27 +33,36 @@ class MaxBodySizeMiddleware:
                     await self._reject(send)
                     return
         seen = 0
-        started = False
+        exceeded = False
+        replied = False
 
         async def limited_receive() -> dict[str, Any]:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: dict[str, Any]) -> None:
+            # once the body was too large, whatever the app answers (it may have caught the
+            # exception and produced a 400) is replaced by one 413
+            nonlocal replied
+            if exceeded:
+                if not replied:
+                    replied = True
+                    await self._reject(send)
+                return
+            replied = replied or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except BodyTooLarge:
-            if not started:
+            if not replied:
+                replied = True
                 await self._reject(send)
 
     async def _reject(self, send: Any) -> None:

@@ -162,3 +162,21 @@ def test_python_dash_m_runs_as_a_subprocess(mnist_dir, tmp_path):
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_download_flag_reaches_imagecore_and_failure_exits_3(monkeypatch, tmp_path, capsys):
+    """No internet here: replace the network step by one that fails like a dead mirror would."""
+    import imagecore.mnist
+
+    calls = []
+
+    def no_network(root=None, **kwargs):
+        calls.append(root)
+        raise RuntimeError("could not download train-images-idx3-ubyte.gz (train-images): mirror: unreachable")
+
+    monkeypatch.setattr(imagecore.mnist, "download_mnist", no_network)
+    monkeypatch.chdir(tmp_path)
+    code = main(["--sequence", "12", "--image-width", "80", "--download", "--mnist-root", str(tmp_path / "m")])
+    assert code == 3 and calls == [tmp_path / "m"]
+    err = capsys.readouterr().err
+    assert "could not download" in err and err.count("\n") == 1

@@ -55,6 +55,7 @@ def _add_layout(p: argparse.ArgumentParser, *, width: int | None) -> None:
     p.add_argument(
         "--mnist-root", type=Path, default=None, help="folder with the MNIST files (default $IMAGECORE_DATA_DIR/mnist)"
     )
+    p.add_argument("--download", action="store_true", help="download missing MNIST files first (needs internet)")
     p.add_argument(
         "--align",
         choices=("center", "left", "right", "random"),
@@ -158,7 +159,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     spacing = validate_spacing((args.min_spacing, args.max_spacing))
     width = validate_width(args.image_width)
     check_fits(len(seq), spacing, width, args.overflow)
-    gen = get_generator(split, root)
+    gen = get_generator(split, root, download=args.download)
     image, _ = gen.generate(
         seq, spacing, width, rng=args.seed, align=args.align, overflow=args.overflow, augment=augment
     )
@@ -173,8 +174,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
     from mnist_sequences.export import export_dataset
+    from mnist_sequences.generator import get_generator
 
     split, root = _split(args)
+    if args.download:
+        get_generator(split, root, download=True)
     result = export_dataset(
         args.out_dir,
         args.count,
@@ -202,7 +206,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
     from mnist_sequences.grid import save_grid
 
     split, root = _split(args)
-    gen = get_generator(split, root)
+    gen = get_generator(split, root, download=args.download)
     batch = gen.sample_batch(
         args.count,
         args.length,
@@ -241,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # includes UsageError
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RuntimeError as exc:  # e.g. no mirror could serve a download
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return EXIT_DATA
     except OSError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1

@@ -146,7 +146,7 @@ def _as_digit_matrix(sequences: Any) -> tuple[np.ndarray, np.ndarray]:
     return mat, lengths
 
 
-def _load_source(source: SourceLike, root: str | os.PathLike[str] | None) -> DigitSource:
+def _load_source(source: SourceLike, root: str | os.PathLike[str] | None, download: bool = False) -> DigitSource:
     if isinstance(source, DigitSource):
         return source
     if isinstance(source, MnistSplit):
@@ -154,7 +154,7 @@ def _load_source(source: SourceLike, root: str | os.PathLike[str] | None) -> Dig
     if isinstance(source, str):
         if source not in ("train", "test"):
             raise ValueError(f"source split must be 'train' or 'test', got {source!r}")
-        return DigitSource.from_mnist(source, root)
+        return DigitSource.from_mnist(source, root, download=download)
     if isinstance(source, tuple) and len(source) == 2:
         return DigitSource(np.asarray(source[0]), np.asarray(source[1]))
     raise ValueError(
@@ -180,6 +180,8 @@ class SequenceGenerator:
         Default :class:`~mnist_sequences.augment.Augmentation` for every call (None: off).
     align, overflow
         Default width policy (see :mod:`mnist_sequences.layout`).
+    download
+        Download missing MNIST files from the official mirrors first (needs internet).
 
     Examples
     --------
@@ -198,9 +200,10 @@ class SequenceGenerator:
         augment: Augmentation | None = None,
         align: str = "center",
         overflow: str = "resample",
+        download: bool = False,
     ) -> None:
         validate_options(align, overflow)
-        self.source = _load_source(source, root)
+        self.source = _load_source(source, root, download)
         self.rng = as_rng(seed)
         self.augment = augment
         self.align = align
@@ -540,7 +543,9 @@ _CACHE: dict[tuple[str, str | None, str | None], SequenceGenerator] = {}
 _LOCK = threading.Lock()
 
 
-def get_generator(split: str = "train", root: str | os.PathLike[str] | None = None) -> SequenceGenerator:
+def get_generator(
+    split: str = "train", root: str | os.PathLike[str] | None = None, *, download: bool = False
+) -> SequenceGenerator:
     """The shared :class:`SequenceGenerator` for an MNIST split (created on first use, then reused).
 
     The cache key is the split, the ``root`` given and ``$IMAGECORE_DATA_DIR``, so changing the
@@ -550,7 +555,7 @@ def get_generator(split: str = "train", root: str | os.PathLike[str] | None = No
     with _LOCK:
         gen = _CACHE.get(key)
         if gen is None:
-            gen = SequenceGenerator(split, root=root)
+            gen = SequenceGenerator(split, root=root, download=download)
             _CACHE[key] = gen
             log.debug("loaded digit source %s", gen)
         return gen

@@ -30,7 +30,8 @@ def make_grid(images: np.ndarray, labels: Sequence[str], *, cols: int = 1, zoom:
     b, h, w = u8.shape
     font = ImageFont.load_default(size=12)
     text_h = 16
-    cell_w, cell_h = w * zoom + pad, h * zoom + text_h + pad
+    text_w = max(int(font.getlength(str(label))) for label in labels)
+    cell_w, cell_h = max(w * zoom, text_w) + pad, h * zoom + text_h + pad
     rows = -(-b // cols)
     canvas = Image.new("L", (cols * cell_w + pad, rows * cell_h + pad), 235)
     draw = ImageDraw.Draw(canvas)

@@ -67,15 +67,19 @@ class DigitSource:
         return int(self.labels.shape[0])
 
     @classmethod
-    def from_mnist(cls, split: str = "train", root: str | os.PathLike[str] | None = None) -> DigitSource:
+    def from_mnist(
+        cls, split: str = "train", root: str | os.PathLike[str] | None = None, *, download: bool = False
+    ) -> DigitSource:
         """Load an MNIST split through :func:`imagecore.mnist.load_mnist` (md5-verified, cached).
+
+        ``download=True`` first fetches missing files from the official mirrors (needs internet).
 
         Raises
         ------
         imagecore.config.DataNotFoundError
             The MNIST files are not found; the message says how to get them.
         """
-        return cls.from_split(load_mnist(split, root))  # type: ignore[arg-type]
+        return cls.from_split(load_mnist(split, root, download=download))  # type: ignore[arg-type]
 
     @classmethod
     def from_split(cls, split: MnistSplit) -> DigitSource:

@@ -275,9 +275,11 @@ def export_dataset(
             if bar is not None:
                 bar.update(len(rows))
 
+    # Load MNIST here first: a missing data set fails before any worker starts, and forked
+    # workers inherit the loaded split (imagecore caches it) instead of reading it again.
+    gen = SequenceGenerator(split, root=root)
     try:
         if workers == 1:
-            gen = SequenceGenerator(split, root=root)
             collect(_run_chunk(job, gen) for job in jobs)
         else:
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"

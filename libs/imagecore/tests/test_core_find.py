@@ -71,7 +71,7 @@ def test_half_the_bits_are_set_on_a_generic_image():
 def test_batched_steps_equal_single_steps():
     rng = np.random.default_rng(3)
     pix = rng.integers(0, 256, (3, 50, 70, 3), dtype=np.uint8)
-    batch = hash_from_dct(dct_16x16(box_at_samples(luma(pix))))
+    batch = hash_from_dct(dct_16x16(box_at_samples(luma(pix, rgb=True))))
     for k in range(3):
         single = hash_from_dct(dct_16x16(box_at_samples(luma(pix[k]))))
         assert np.array_equal(batch[k], single)
@@ -82,6 +82,11 @@ def test_grey_luma_equals_rgb_luma():
     assert np.array_equal(luma(v), luma(np.stack([v, v, v], axis=-1)))
     with pytest.raises(TypeError):
         luma(v.astype(np.float32))
+    # a stack of grey images 3 px wide is not RGB when the caller says so
+    stack = np.stack([v[:, :3], v[:, 3:6]])
+    assert luma(stack, rgb=False).shape == (2, 16, 3)
+    with pytest.raises(ValueError, match="3 channels"):
+        luma(v, rgb=True)
 
 
 def test_exif_orientation_is_applied(tmp_path):

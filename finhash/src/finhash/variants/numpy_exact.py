@@ -40,7 +40,7 @@ class NumpyExactVariant(Variant):
         for _shape, idx in group_by_shape(arrays).items():
             for start in range(0, len(idx), self.max_batch):
                 chunk = idx[start : start + self.max_batch]
-                bits = hash_pixels(np.stack([arrays[i] for i in chunk]))
+                bits = hash_pixels(np.stack([arrays[i] for i in chunk]), rgb=arrays[chunk[0]].ndim == 3)
                 for i, b in zip(chunk, bits, strict=True):
                     out[i] = imagehash.ImageHash(b)
         return out  # type: ignore[return-value]

@@ -80,8 +80,12 @@ class TorchVariant(Variant):
     exact = True
     description = "torch float64, same-size images stacked into batches; runs on CUDA when present"
 
-    def __init__(self, device: str | None = None, max_batch: int = 32) -> None:
+    def __init__(self, device: str | None = None, max_batch: int = 32, cpu_threads: int | None = 1) -> None:
         self.device = _device(device)
+        if self.device.type == "cpu" and cpu_threads:
+            # one intra-op thread: the variant is measured single-core and scales by processes;
+            # torch's spinning worker threads collapse on a busy shared machine (10x slower here)
+            torch.set_num_threads(cpu_threads)
         self.max_batch = max_batch
         self.dct = torch.as_tensor(DCT_MATRIX, device=self.device)
 

@@ -108,19 +108,31 @@ def prepare_image(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def luma(pixels: np.ndarray) -> np.ndarray:
+def luma(pixels: np.ndarray, *, rgb: bool | None = None) -> np.ndarray:
     """Float64 luma of a ``(H, W, 3)`` RGB or ``(H, W)`` grey uint8 array (or a stack of them).
 
     ``(0.299 * r + 0.587 * g) + 0.114 * b`` per pixel, the reference's expression and rounding.
     For grey input this equals the luma of the RGB image with ``r = g = b``.
+
+    Parameters
+    ----------
+    pixels
+        uint8 pixels.
+    rgb
+        Whether the last axis holds R, G, B. ``None`` infers it for a single image
+        (``ndim == 3``); pass it for stacks, where ``(N, H, 3)`` would be ambiguous.
     """
     if pixels.dtype != np.uint8:
         raise TypeError(f"expected uint8 pixels, got {pixels.dtype}")
-    if pixels.ndim >= 3 and pixels.shape[-1] == 3:
-        rgb = pixels.astype(np.float64)
-        out = rgb[..., 0] * LUMA_COEFFS[0]
-        out += rgb[..., 1] * LUMA_COEFFS[1]
-        out += rgb[..., 2] * LUMA_COEFFS[2]
+    if rgb is None:
+        rgb = pixels.ndim == 3
+    if rgb and pixels.shape[-1] != 3:
+        raise ValueError(f"expected 3 channels in the last axis, got shape {pixels.shape}")
+    if rgb:
+        values = pixels.astype(np.float64)
+        out = values[..., 0] * LUMA_COEFFS[0]
+        out += values[..., 1] * LUMA_COEFFS[1]
+        out += values[..., 2] * LUMA_COEFFS[2]
         return out
     return LUMA_GREY[pixels]
 
@@ -207,9 +219,12 @@ def hash_from_dct(coeffs: np.ndarray) -> np.ndarray:
     return bits[..., ::-1, ::-1]
 
 
-def hash_pixels(pixels: np.ndarray) -> np.ndarray:
-    """Hash bits ``(..., 16, 16)`` of uint8 pixels ``(..., H, W[, 3])`` already at most 512 px."""
-    lum = luma(pixels)
+def hash_pixels(pixels: np.ndarray, *, rgb: bool | None = None) -> np.ndarray:
+    """Hash bits ``(..., 16, 16)`` of uint8 pixels ``(..., H, W[, 3])`` already at most 512 px.
+
+    ``rgb`` as in :func:`luma` (give it for stacks of images).
+    """
+    lum = luma(pixels, rgb=rgb)
     return hash_from_dct(dct_16x16(box_at_samples(lum)))
 
 

@@ -27,7 +27,12 @@ TASK_NAME = "fashion_pipeline.process_chunk"
 
 def celery_config(settings: Settings, job_settings: JobSettings) -> dict[str, Any]:
     """The Celery configuration for these settings."""
-    transport: dict[str, Any] = {"visibility_timeout": job_settings.celery_visibility_timeout}
+    transport: dict[str, Any] = {
+        "visibility_timeout": job_settings.celery_visibility_timeout,
+        # sweep for tasks of dead workers every min(10 s, visibility timeout), scanning on every sweep
+        "unacked_restore_interval": min(10, job_settings.celery_visibility_timeout),
+        "unacked_restore_throttle": 1,
+    }
     if job_settings.celery_key_prefix:
         transport["global_keyprefix"] = job_settings.celery_key_prefix
     return {

@@ -12,11 +12,25 @@ import cv2
 import numpy as np
 import torch
 
+#: Environment variable: torch intra-op threads for inference (default 1: one core per worker process;
+#: scale out with processes, which is faster on shared or busy CPUs than threads fighting for cores).
+TORCH_THREADS_ENV = "FASHION_TORCH_THREADS"
+
 #: Label written into every output of a model that runs with random weights.
 UNTRAINED = "untrained"
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def apply_torch_threads() -> int:
+    """Set torch's intra-op threads from ``FASHION_TORCH_THREADS`` (default 1); returns the value."""
+    import os
+
+    n = int(os.environ.get(TORCH_THREADS_ENV, "1") or 1)
+    if n > 0 and torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
 
 
 def to_rgb(image: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from fashion_pipeline.models.base import UNTRAINED, ImageModel, file_digest, images_to_batch, top_k
+from fashion_pipeline.models.base import UNTRAINED, ImageModel, apply_torch_threads, file_digest, images_to_batch, top_k
 
 #: Shipped weights and card, beside this module.
 PACKAGED_WEIGHTS = Path(__file__).with_name("category_cnn.pt")
@@ -76,6 +76,7 @@ class CategoryModel(ImageModel):
     name = "category_cnn"
 
     def __init__(self, weights: str | Path | None = None) -> None:
+        apply_torch_threads()
         path = Path(weights) if weights is not None else (PACKAGED_WEIGHTS if PACKAGED_WEIGHTS.exists() else None)
         if path is not None:
             ckpt = torch.load(path, map_location="cpu", weights_only=True)

@@ -14,10 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--output", type=Path, default=None,
                    help="checkpoint path (default: <cache>/models/category_cnn.pt; the packaged one is "
                         "fashion_pipeline/models/category_cnn.pt)")
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--width", type=int, default=16)
+    p.add_argument("--width", type=int, default=8)
+    p.add_argument("--input-size", type=int, default=32, help="side of the square input (images are fitted, then resized)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use only the first N products (quick runs)")
@@ -56,7 +57,8 @@ def _train(args: argparse.Namespace) -> int:
         return 3
     output = args.output or cache_dir("fashion_pipeline") / "models" / "category_cnn.pt"
     card = train_category_model(data, output, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                width=args.width, seed=args.seed, threads=args.threads)
+                                width=args.width, seed=args.seed, threads=args.threads,
+                                input_size=args.input_size)
     print(json.dumps({k: card[k] for k in ("n_train", "n_held_out", "held_out_accuracy", "majority_baseline",
                                            "train_seconds")}, indent=2))
     print(f"wrote {output} and {Path(output).with_suffix('.json')}")

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fashion_pipeline.models.base import UNTRAINED, ImageModel, file_digest, images_to_batch
+from fashion_pipeline.models.base import UNTRAINED, ImageModel, apply_torch_threads, file_digest, images_to_batch
 from fashion_pipeline.models.base import top_k as _top_k
 from fashion_pipeline.models.labels import attribute_names, DEEPFASHION_CATEGORIES, LANDMARKS, NUM_ATTRIBUTES
 from fashion_pipeline.models.vgg import CONV4_END, VGG16, scaled
@@ -209,6 +209,7 @@ class FashionNetModel(ImageModel):
         attribute_names_path: str | None = None,
         seed: int = 0,
     ) -> None:
+        apply_torch_threads()
         if input_size < 32 or input_size % 16:
             raise ValueError(f"input_size must be a multiple of 16 and >= 32, got {input_size}")
         with torch.random.fork_rng():

@@ -89,7 +89,8 @@ def _to_tensor(images: np.ndarray) -> torch.Tensor:
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     flip = torch.rand(x.shape[0], generator=gen) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(3), x)
-    dx, dy = (int(v) for v in torch.randint(-4, 5, (2,), generator=gen))
+    r = max(1, x.shape[-1] // 16)
+    dx, dy = (int(v) for v in torch.randint(-r, r + 1, (2,), generator=gen))
     return torch.roll(x, shifts=(dy, dx), dims=(2, 3))
 
 
@@ -115,6 +116,7 @@ def train_category_model(
     min_count: int = 15,
     seed: int = 0,
     threads: int = 1,
+    input_size: int = INPUT_SIZE,
 ) -> dict[str, Any]:
     """Train, evaluate on the held-out ids, write ``output`` (.pt) and ``output`` with .json (card).
 
@@ -136,7 +138,12 @@ def train_category_model(
     a_index = {c: i for i, c in enumerate(article_classes)}
     ym = torch.tensor([m_index[c] for c in data.master])
     ya = torch.tensor([a_index.get(c, a_index[OTHER]) for c in data.article])
-    x = _to_tensor(data.images)
+    images = data.images
+    if input_size != images.shape[1]:
+        import cv2
+
+        images = np.stack([cv2.resize(im, (input_size, input_size), interpolation=cv2.INTER_AREA) for im in images])
+    x = _to_tensor(images)
     xtr, ymtr, yatr = x[train_idx], ym[train_idx], ya[train_idx]
     net = CategoryCNN(len(master_classes), len(article_classes), width=width)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -167,8 +174,8 @@ def train_category_model(
     card = {
         "model": "category_cnn",
         "task": "masterCategory and articleType from a product image",
-        "input_size": INPUT_SIZE,
-        "input": "image fitted into 64x64 (aspect kept, white padding), RGB, (x/255 - 0.5) / 0.5",
+        "input_size": input_size,
+        "input": f"image fitted into {input_size}x{input_size} (aspect kept, white padding), RGB, (x/255 - 0.5) / 0.5",
         "width": width,
         "parameters": sum(p.numel() for p in net.parameters()),
         "master_classes": master_classes,

@@ -236,19 +236,15 @@ def where_clauses(spec: QuerySpec) -> list[ColumnElement[bool]]:
     return conds
 
 
-def build_select(spec: QuerySpec, *, paginate: bool = True) -> Select[tuple[Product]]:
-    """The ``SELECT`` of :class:`Product` rows for a spec, ordered (and paged if ``paginate``).
-
-    Part 2's jobs can iterate it with ``session.scalars(build_select(spec, paginate=False))``.
-    """
-    stmt = select(Product).where(*where_clauses(spec))
+def _order_and_page(stmt: Select[Any], spec: QuerySpec, paginate: bool) -> Select[Any]:
+    """Apply the spec's ordering (or the seeded sample order) and paging to a SELECT over products."""
     if spec.sample is not None:
-        key = _sample_key(spec.seed)
+        stmt = stmt.order_by(_sample_key(spec.seed), Product.id)
         if not paginate:
-            return stmt.order_by(key, Product.id).limit(spec.sample)
+            return stmt.limit(spec.sample)
         start = min(spec.offset, spec.sample)
         stop = min(spec.offset + spec.limit, spec.sample)
-        return stmt.order_by(key, Product.id).offset(start).limit(stop - start)
+        return stmt.offset(start).limit(stop - start)
     order = []
     for name, desc in spec.sort_keys():
         col = column(name)
@@ -259,6 +255,28 @@ def build_select(spec: QuerySpec, *, paginate: bool = True) -> Select[tuple[Prod
     if paginate:
         stmt = stmt.offset(spec.offset).limit(spec.limit)
     return stmt
+
+
+def build_select(spec: QuerySpec, *, paginate: bool = True) -> Select[tuple[Product]]:
+    """The ``SELECT`` of :class:`Product` ORM rows for a spec, ordered (and paged if ``paginate``).
+
+    Part 2's jobs can iterate it with ``session.scalars(build_select(spec, paginate=False))``.
+    """
+    return _order_and_page(select(Product).where(*where_clauses(spec)), spec, paginate)
+
+
+#: Public output field -> column, for the fast (no ORM objects) path of :func:`run_query`.
+OUTPUT_COLUMNS = {
+    **{name: getattr(Product, attr) for name, attr in PUBLIC_TO_ATTR.items()},
+    **{name: getattr(Product, name) for name in ("image_key", "image_uri", "image_width", "image_height",
+                                                 "image_mode", "image_bytes", "image_sha256", "image_phash")},
+}
+
+
+def build_rows_select(spec: QuerySpec, *, paginate: bool = True) -> Select[Any]:
+    """Like :func:`build_select` but selects the :class:`ProductOut` columns only (labelled by public name)."""
+    cols = [col.label(name) for name, col in OUTPUT_COLUMNS.items()]
+    return _order_and_page(select(*cols).where(*where_clauses(spec)), spec, paginate)
 
 
 def count_matching(session: Session, spec: QuerySpec) -> int:
@@ -286,8 +304,14 @@ def run_query(session: Session, spec: QuerySpec) -> QueryResult:
     total = count_matching(session, spec)
     if spec.sample is not None:
         total = min(total, spec.sample)
-    rows = session.scalars(build_select(spec)).all() if spec.limit else []
-    return QueryResult(total=total, items=[ProductOut.from_row(p) for p in rows])
+    if not spec.limit:
+        return QueryResult(total=total, items=[])
+    # rows straight from the database, no ORM identity map and no re-validation: they are typed by the schema
+    cursor = session.connection().execute(build_rows_select(spec))  # Core path: no ORM row processing
+    keys = list(cursor.keys())
+    items = [dict(zip(keys, row, strict=True)) for row in cursor]
+    # one validation call for the whole page (pydantic-core), no ORM objects
+    return QueryResult.model_validate({"total": total, "items": items})
 
 
 def iter_products(session: Session, spec: QuerySpec, *, batch_size: int = 1000) -> Iterator[Product]:

@@ -85,7 +85,11 @@ def _add_layout(p: argparse.ArgumentParser, *, width: int | None) -> None:
 
 def build_parser() -> dict[str, argparse.ArgumentParser]:
     """One parser per sub-command."""
-    gen = _Parser(prog=PROG, description="Save a PNG image of a sequence of MNIST digits and print its path.")
+    gen = _Parser(
+        prog=PROG,
+        description="Save a PNG image of a sequence of MNIST digits and print its path.",
+        epilog=f"Other commands: '{PROG} dataset --help' (bulk labelled export), '{PROG} grid --help' (inspection grid).",
+    )
     what = gen.add_mutually_exclusive_group(required=True)
     what.add_argument("--digits", type=int, nargs="+", help="digits, e.g. --digits 3 5 0")
     what.add_argument("--sequence", help="digits as one string, e.g. --sequence 350")

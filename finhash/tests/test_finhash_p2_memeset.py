@@ -5,8 +5,6 @@ import zipfile
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from finhash.memeset import transforms as T
 from finhash.memeset.build import build_memeset
 from finhash.memeset.loaders import (
@@ -18,6 +16,7 @@ from finhash.memeset.loaders import (
     load_nearduplicates,
     verify_das_zip,
 )
+from PIL import Image
 
 
 @pytest.fixture
@@ -129,7 +128,7 @@ def test_das_zip_md5_check(tmp_path):
 
 
 def test_labels_csv_errors(tmp_path):
-    with pytest.raises(LabelledSetError, match="labels.csv not found"):
+    with pytest.raises(LabelledSetError, match=r"labels\.csv not found"):
         load_labels_csv(tmp_path, "x", None)
     (tmp_path / "labels.csv").write_text("filename,group\na.jpg,1\n")
     with pytest.raises(LabelledSetError, match="needs columns"):

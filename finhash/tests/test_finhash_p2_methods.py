@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from finhash.compare.cost import per_image_ms, project, size_scaling
 from finhash.compare.hashing import HashTable, hash_files
-from finhash.compare.methods import DEFAULT_METHODS, REGISTRY, available_methods, get_method, pack_bits, method_status
+from finhash.compare.methods import DEFAULT_METHODS, REGISTRY, available_methods, get_method, method_status, pack_bits
+from PIL import Image
 
 IMAGEHASH_METHODS = ["ahash64", "phash256", "dhash64", "whash256", "pdq256"]
 

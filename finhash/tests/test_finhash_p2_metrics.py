@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from finhash.compare.metrics import (
     auc_from_hist,
     between_family_pairs,

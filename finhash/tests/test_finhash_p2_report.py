@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from finhash.report.render import lookup, markdown_table, render
 from finhash.report.wordcount import count_words, prose
 

@@ -54,7 +54,7 @@ class HashTable:
         for m, c in self.codes.items():
             arrays[f"code__{m}"] = c
             arrays[f"ms__{m}"] = self.hash_ms[m]
-        np.savez_compressed(path, **arrays)
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> HashTable:
@@ -119,7 +119,7 @@ def hash_files(
     for m in methods:
         get_method(m)  # fail early on unknown names
     tasks = [(str(Path(p)), methods) for p in paths]
-    bar = dict(total=len(tasks), disable=not progress, desc="hashing", unit="img")
+    bar = {"total": len(tasks), "disable": not progress, "desc": "hashing", "unit": "img"}
     if processes <= 1:
         results = [_hash_one(t) for t in tqdm(tasks, **bar)]
     else:

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Labels: a sequence or an array.
+Labels = Sequence[object] | np.ndarray
+
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise Hamming distance between packed uint8 codes ``a`` and ``b`` of equal shape.
@@ -39,7 +42,7 @@ def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).sum(axis=-1, dtype=np.int64)
 
 
-def within_family_pairs(families: Sequence[object]) -> np.ndarray:
+def within_family_pairs(families: Labels) -> np.ndarray:
     """All ``(i, j)``, ``i < j``, with ``families[i] == families[j]``, as an ``(m, 2)`` int array."""
     fam = np.asarray(families)
     _, inv = np.unique(fam, return_inverse=True)
@@ -57,7 +60,7 @@ def within_family_pairs(families: Sequence[object]) -> np.ndarray:
     return out
 
 
-def between_family_pairs(families: Sequence[object], n: int, *, random_state: int = 0) -> np.ndarray:
+def between_family_pairs(families: Labels, n: int, *, random_state: int = 0) -> np.ndarray:
     """A uniform random sample of ``n`` distinct-family pairs ``(i, j)`` (with replacement)."""
     fam = np.asarray(families)
     m = len(fam)
@@ -74,7 +77,7 @@ def between_family_pairs(families: Sequence[object], n: int, *, random_state: in
     return out[:n]
 
 
-def n_between_pairs(families: Sequence[object]) -> int:
+def n_between_pairs(families: Labels) -> int:
     """Number of unordered between-family pairs in the whole set."""
     _, counts = np.unique(np.asarray(families), return_counts=True)
     total = int(counts.sum())
@@ -172,7 +175,7 @@ class Evaluation:
 
 def evaluate(
     codes: np.ndarray,
-    families: Sequence[object],
+    families: Labels,
     *,
     bits: int | None = None,
     pos_pairs: np.ndarray | None = None,

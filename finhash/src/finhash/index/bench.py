@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def bench_index(
     k: int = 10,
     cluster_backends: tuple[str, ...] = ("faiss_flat",),
     random_state: int = 0,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Benchmark every backend on synthetic 256-bit families.
 
     Queries are database members (so each has its family within ``radius``). The numpy scan runs
@@ -46,7 +47,7 @@ def bench_index(
     rng = np.random.default_rng(random_state + 7)
     q = codes[rng.choice(len(codes), min(n_queries, len(codes)), replace=False)]
     qn = q[:numpy_queries]
-    out: dict[str, object] = {"n_codes": len(codes), "n_families": n_families, "radius": radius, "k": k,
+    out: dict[str, Any] = {"n_codes": len(codes), "n_families": n_families, "radius": radius, "k": k,
                               "n_queries": len(q), "numpy_queries": len(qn), "backends": {}}
     ref_range = make_index("numpy", codes).range_search(qn, radius)
     ref_knn = make_index("numpy", codes).knn(qn, k)
@@ -59,10 +60,10 @@ def bench_index(
         r = ix.range_search(qq, radius)
         rqps = len(qq) / (time.perf_counter() - t0)
         t0 = time.perf_counter()
-        D, I = ix.knn(qq, k)
+        D, ids = ix.knn(qq, k)
         kqps = len(qq) / (time.perf_counter() - t0)
         sub = ix.range_search(qn, radius) if b != "numpy" else r
-        Dn, In = (D[: len(qn)], I[: len(qn)])
+        Dn, In = (D[: len(qn)], ids[: len(qn)])
         recall = float(np.mean([len(set(In[j][In[j] >= 0]) & set(ref_knn[1][j])) / k for j in range(len(qn))]))
         out["backends"][b] = {  # type: ignore[index]
             "build_s": build, "range_qps": rqps, "knn_qps": kqps, "range_equal_numpy": _same(sub, ref_range),

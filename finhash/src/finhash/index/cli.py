@@ -20,7 +20,7 @@ def run_bench(args: argparse.Namespace) -> int:
     print(f"{r['n_codes']:,} codes in {r['n_families']} families, radius {r['radius']}, k {r['k']}")
     print(f"{'backend':11} {'range q/s':>10} {'knn q/s':>9} {'= scan':>7} {'knn recall':>10}")
     for b, v in r["backends"].items():
-        print(f"{b:11} {v['range_qps']:10,.0f} {v['knn_qps']:9,.0f} {str(v['range_equal_numpy']):>7} {v['knn_recall']:10.3f}")
+        print(f"{b:11} {v['range_qps']:10,.0f} {v['knn_qps']:9,.0f} {v['range_equal_numpy']!s:>7} {v['knn_recall']:10.3f}")
     for b, v in r["clustering"].items():
         print(f"cluster all pairs with {b}: {v['seconds']:.2f} s, ARI {v['ari']:.3f}, purity {v['purity']:.3f}")
     if args.json:

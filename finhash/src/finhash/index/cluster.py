@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Labels: a sequence or an array.
+Labels = Sequence[object] | np.ndarray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -34,7 +37,7 @@ def cluster_codes(codes: np.ndarray, radius: int, *, backend: str = "faiss_flat"
     return labels.astype(np.int64)
 
 
-def purity(labels_true: Sequence[object], labels_pred: Sequence[object]) -> float:
+def purity(labels_true: Labels, labels_pred: Labels) -> float:
     """Share of items whose cluster's majority true family is their own (1 = no cluster mixes families)."""
     t = np.unique(np.asarray(labels_true), return_inverse=True)[1]
     p = np.unique(np.asarray(labels_pred), return_inverse=True)[1]
@@ -64,7 +67,7 @@ def _comb2(x: np.ndarray) -> float:
     return float((x * (x - 1) / 2).sum())
 
 
-def adjusted_rand_index(labels_true: Sequence[object], labels_pred: Sequence[object]) -> float:
+def adjusted_rand_index(labels_true: Labels, labels_pred: Labels) -> float:
     """Adjusted Rand index (Hubert and Arabie), from the contingency table; equals scikit-learn's.
 
     Examples
@@ -87,7 +90,7 @@ def adjusted_rand_index(labels_true: Sequence[object], labels_pred: Sequence[obj
     return float((sum_ij - expected) / (max_index - expected))
 
 
-def score_clustering(labels_true: Sequence[object], labels_pred: Sequence[object]) -> ClusterScore:
+def score_clustering(labels_true: Labels, labels_pred: Labels) -> ClusterScore:
     """Adjusted Rand index, purity and inverse purity (= purity with the roles swapped: how whole
     each family is kept)."""
     return ClusterScore(

@@ -50,9 +50,9 @@ class HammingIndex(Protocol):
     name: str
     ntotal: int
 
-    def range_search(self, queries: np.ndarray, radius: int) -> RangeResult: ...  # noqa: D102
+    def range_search(self, queries: np.ndarray, radius: int) -> RangeResult: ...
 
-    def knn(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...  # noqa: D102
+    def knn(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def _check(codes: np.ndarray, nbytes: int | None = None) -> np.ndarray:
@@ -147,7 +147,7 @@ class NumpyIndex:
         qw = self._qwords(queries)
         k_eff = min(k, self.ntotal)
         D = np.full((len(qw), k), -1, np.int64)
-        I = np.full((len(qw), k), -1, np.int64)
+        ids = np.full((len(qw), k), -1, np.int64)
         for s, d in self._blocks(qw):
             part = np.argpartition(d, k_eff - 1, axis=1)[:, :k_eff] if k_eff < self.ntotal else np.tile(np.arange(self.ntotal), (len(d), 1))
             # argpartition does not break ties by id: widen to every code at the k-th distance
@@ -155,9 +155,9 @@ class NumpyIndex:
             for j in range(len(d)):
                 cand = np.flatnonzero(d[j] <= kth[j])
                 order = np.lexsort((cand, d[j, cand]))[:k_eff]
-                I[s + j, :k_eff] = cand[order]
+                ids[s + j, :k_eff] = cand[order]
                 D[s + j, :k_eff] = d[j, cand[order]]
-        return D, I
+        return D, ids
 
 
 class FaissFlatIndex:
@@ -185,10 +185,10 @@ class FaissFlatIndex:
         """Exact k-NN distances (at a tie on the k-th distance FAISS may pick other ids than the scan)."""
         q = _check(queries, self.nbytes)
         with _faiss_threads(len(q)):
-            D, I = self._ix.search(q, k)
-        D, I = D.astype(np.int64), I.astype(np.int64)
-        D[I < 0] = -1
-        return D, I
+            D, ids = self._ix.search(q, k)
+        D, ids = D.astype(np.int64), ids.astype(np.int64)
+        D[ids < 0] = -1
+        return D, ids
 
 
 class FaissMIHIndex:
@@ -235,10 +235,10 @@ class FaissMIHIndex:
         """Approximate k-NN among bucket candidates (``-1`` where fewer than ``k`` were found)."""
         q = _check(queries, self.nbytes)
         with _faiss_threads(len(q)):
-            D, I = self._ix.search(q, k)
-        D, I = D.astype(np.int64), I.astype(np.int64)
-        D[I < 0] = -1
-        return D, I
+            D, ids = self._ix.search(q, k)
+        D, ids = D.astype(np.int64), ids.astype(np.int64)
+        D[ids < 0] = -1
+        return D, ids
 
 
 BACKENDS = ("numpy", "faiss_flat", "faiss_mih")

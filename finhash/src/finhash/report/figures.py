@@ -8,8 +8,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 _STYLE = {"FINd": ("k", 2.4), "pHash": ("tab:blue", 1.4), "dHash": ("tab:orange", 1.4), "aHash": ("tab:green", 1.4),
           "wHash": ("tab:purple", 1.4), "PDQ": ("tab:red", 1.6)}

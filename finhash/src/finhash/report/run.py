@@ -23,7 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from finhash.compare.cost import DEFAULT_PRICE_PER_MACHINE_HOUR, machine_info, peak_memory, per_image_ms, project, size_scaling, throughput
+from finhash.compare.cost import (
+    DEFAULT_PRICE_PER_MACHINE_HOUR,
+    machine_info,
+    peak_memory,
+    per_image_ms,
+    project,
+    size_scaling,
+    throughput,
+)
 from finhash.compare.hashing import hash_files
 from finhash.compare.methods import DEFAULT_METHODS, REGISTRY, available_methods
 from finhash.compare.metrics import evaluate
@@ -75,8 +83,8 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "small": Scale("small", 6, 30, 5_000, 20, 8, 256, (64, 256), 100, 20.0, 400, 100, ("faiss_flat",)),
-    "full": Scale("full", 240, None, 200_000, 200, 120, 1024, (64, 128, 256, 512, 1024, 2048), 1034, 54.0, 5_000, 500,
-                  ("faiss_flat", "numpy")),
+    "full": Scale("full", 160, None, 200_000, 200, 60, 1024, (64, 128, 256, 512, 1024, 2048), 1034, 54.0, 2_000, 200,
+                  ("faiss_flat",)),
 }
 
 FPRS = (0.001, 0.01)
@@ -86,7 +94,7 @@ PROJECTION_SIZES = {"1M": 1_000_000, "1B": 1_000_000_000}
 def _hash_set(ds: LabelledSet, methods: list[str], processes: int, progress: bool) -> tuple[Any, LabelledSet]:
     table = hash_files(ds.paths, methods, processes=processes, progress=progress)
     if table.failed:
-        keep = {p for p in table.paths}
+        keep = set(table.paths)
         idx = [i for i, p in enumerate(ds.paths) if p in keep]
         ds = LabelledSet(ds.name, [ds.paths[i] for i in idx], [ds.families[i] for i in idx],
                          [ds.transforms[i] for i in idx] if ds.transforms else None)
@@ -115,9 +123,12 @@ def run_measurements(
                                     "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t_start))}}
     # 1. data
     log.info("building the meme-like benchmark (%d families)", scale.memeset_families)
-    ms_dir = work_dir / f"p2_memeset_{scale.name}_seed{seed}"
-    build_memeset(ms_dir, scale.memeset_families, seed=seed, data_root=(Path(data_root) if data_root else None),
-                  progress=progress)
+    ms_dir = work_dir / f"p2_memeset_{scale.memeset_families}f_seed{seed}"
+    if (ms_dir / "labels.csv").is_file():  # deterministic by (families, seed): reuse
+        log.info("reusing %s", ms_dir)
+    else:
+        build_memeset(ms_dir, scale.memeset_families, seed=seed, data_root=(Path(data_root) if data_root else None),
+                      progress=progress)
     sets = {"memeset": load_memeset(ms_dir)}
     nd_root = (Path(data_root) / "nearduplicates") if data_root else None
     nd = load_nearduplicates(nd_root)
@@ -218,30 +229,14 @@ def build_tables(res: dict[str, Any]) -> dict[str, Any]:
     t["index_clustering"] = {"header": ["backend", "seconds", "ARI", "purity", "clusters / families"],
                              "rows": [[b, f"{v['seconds']:.1f}", f"{v['ari']:.3f}", f"{v['purity']:.3f}", f"{v['n_clusters']} / {v['n_families']}"]
                                       for b, v in ix["clustering"].items()]}
-    t["part1"] = part1_table(res.get("part1", {}))
+    t.update(part1.tables(part1.summarise(res.get("part1", {}).get("files", {}))))
     return t
-
-
-def part1_table(p1: dict[str, Any]) -> dict[str, Any]:
-    """A flat table of part 1's numeric results (file, key, value), or a one-row note when absent."""
-    rows: list[list[Any]] = []
-
-    def walk(prefix: str, v: Any) -> None:
-        if isinstance(v, dict):
-            for k, x in v.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), x)
-        elif isinstance(v, (int, float)) and not isinstance(v, bool) and len(rows) < 60:
-            rows.append([prefix, f"{v:,.4g}"])
-
-    for stem, data in p1.get("files", {}).items():
-        walk(stem, data)
-    return {"header": ["measure", "value"], "rows": rows or [["part 1 benchmark JSON", "not found"]]}
 
 
 def derive(res: dict[str, Any]) -> dict[str, Any]:
     """Rankings and headline numbers the report's prose refers to."""
     ok = res["meta"]["methods"]
-    d: dict[str, Any] = {"n_methods": len(ok)}
+    d: dict[str, Any] = {"n_methods": len(ok), "p1": part1.summarise(res.get("part1", {}).get("files", {}))}
     for name, acc in res["accuracy"].items():
         for key in ("auc", "tpr@0.01", "tpr@0.001", "best_f1"):
             order = sorted(ok, key=lambda m: -acc[m]["point"][key])
@@ -361,6 +356,9 @@ def render_only(scale: str = "full", *, out_dir: Path | None = None, results_dir
     if not results_path.is_file():
         raise FileNotFoundError(f"{results_path}: no results yet; run `finhash report{' --small' if scale == 'small' else ''}` first")
     res = json.loads(results_path.read_text())
+    fresh = part1.find_results(results_dir)  # part 1 may have run its bench since the measurements
+    if fresh:
+        res["part1"] = {**res.get("part1", {}), "files": fresh, "found": True}
     res["derived"] = derive(res)
     res["tables"] = build_tables(res)
     figs = write_figures(res, out_dir / "figures")

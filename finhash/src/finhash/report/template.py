@@ -14,5 +14,7 @@ Scale {{ meta/scale/name }}; {{ datasets/memeset/n_images | , }} meme-like image
 
 {{ table:index }}
 
-{{ table:part1 }}
+{{ table:p1_speed }}
+
+{{ table:p1_memory }}
 """

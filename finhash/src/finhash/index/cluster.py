@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-#: Labels: a sequence or an array.
-Labels = Sequence[object] | np.ndarray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from finhash.index.hamming import make_index
+
+#: Labels: a sequence or an array.
+Labels = Sequence[object] | np.ndarray
 
 
 def cluster_codes(codes: np.ndarray, radius: int, *, backend: str = "faiss_flat") -> np.ndarray:

@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"report:  {out['report']} ({out['words']} words of prose)")
     print(f"results: {out['results']}")
     print(f"figures: {', '.join(out['figures'])}")
+    if out.get("missing"):
+        print(f"placeholders without a value (written as n/a): {', '.join(out['missing'])}")
     return 0
 
 

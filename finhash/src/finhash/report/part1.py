@@ -93,6 +93,9 @@ def summarise(files: dict[str, Any]) -> dict[str, Any]:
     out["sizes"] = sizes
     out["peak_kib"] = {v: {s: _get(size, "peak_kib", v, s) for s in sizes} for v in VARIANTS}
     out["size_ms"] = {v: {s: _get(size, "ms_per_image", v, s) for s in sizes} for v in VARIANTS}
+    for x in ("224", "512", "2000"):
+        out[f"peak_kib_{x}"] = {v: out["peak_kib"][v].get(x) for v in VARIANTS}
+        out[f"size_ms_{x}"] = {v: out["size_ms"][v].get(x) for v in VARIANTS}
     out["core_hours_1B"] = {v: _get(scal, "extrapolation", v, "1B_core_hours") for v in VARIANTS}
     out["numba_compile_s"] = _get(comp, "numba_compile_s_cold_cache")
     out["numba_cache_load_s"] = _get(comp, "numba_load_s_warm_cache")

@@ -56,14 +56,28 @@ def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def render(template: str, results: Mapping[str, Any]) -> str:
-    """Replace every placeholder of ``template`` from ``results``."""
+def render(template: str, results: Mapping[str, Any], *, strict: bool = True, missing: list[str] | None = None) -> str:
+    """Replace every placeholder of ``template`` from ``results``.
+
+    Parameters
+    ----------
+    strict
+        Raise :class:`KeyError` on a placeholder whose path is missing; otherwise write ``n/a`` and
+        append the path to ``missing`` (a run restricted to some methods cannot fill the others).
+    """
 
     def sub(m: re.Match[str]) -> str:
         path, spec = m.group(1), m.group(2)
-        if path.startswith("table:"):
-            t = lookup(results, "tables/" + path[6:])
-            return markdown_table(t["header"], t["rows"])
-        return fmt_value(lookup(results, path), spec)
+        try:
+            if path.startswith("table:"):
+                t = lookup(results, "tables/" + path[6:])
+                return markdown_table(t["header"], t["rows"])
+            return fmt_value(lookup(results, path), spec)
+        except KeyError:
+            if strict:
+                raise
+            if missing is not None:
+                missing.append(path)
+            return "n/a"
 
     return _PH.sub(sub, template)

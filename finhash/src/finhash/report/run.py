@@ -259,6 +259,8 @@ def derive(res: dict[str, Any]) -> dict[str, Any]:
     if "find256" in ok:
         d["find_hash_vs"] = {m: base["find256"]["hash_ms_median"] / base[m]["hash_ms_median"] for m in ok}
     ix = res["index"]["backends"]
+    if "find256" in ok:
+        d["find_1B_hours_1000"] = c["projection"]["find256"]["1B"]["machine_hours"] / 1000
     d["index_best_range_qps"] = max(v["range_qps"] for v in ix.values())
     return d
 
@@ -333,12 +335,20 @@ def run_report(
     res["meta"]["figures"] = figs
     results_path = results_dir / f"p2_report_{scale}.json"
     results_path.write_text(json.dumps(res, indent=1, default=_json_default))
-    text = render(template_text(template), res)
+    text, missing = _render(template_text(template), res)
     report = out_dir / "REPORT.md"
     report.write_text(text)
     words = count_words(text)
     log.info("report: %s (%d words), results: %s", report, words, results_path)
-    return {"report": report, "results": results_path, "words": words, "figures": figs}
+    return {"report": report, "results": results_path, "words": words, "figures": figs, "missing": missing}
+
+
+def _render(template: str, res: dict[str, Any]) -> tuple[str, list[str]]:
+    missing: list[str] = []
+    text = render(template, res, strict=False, missing=missing)
+    if missing:
+        log.warning("%d report placeholders had no value (methods not run?): %s", len(missing), ", ".join(sorted(set(missing))))
+    return text, sorted(set(missing))
 
 
 def render_only(scale: str = "full", *, out_dir: Path | None = None, results_dir: Path | None = None,
@@ -363,9 +373,10 @@ def render_only(scale: str = "full", *, out_dir: Path | None = None, results_dir
     res["tables"] = build_tables(res)
     figs = write_figures(res, out_dir / "figures")
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = render(template_text(template), res)
+    text, missing = _render(template_text(template), res)
     (out_dir / "REPORT.md").write_text(text)
-    return {"report": out_dir / "REPORT.md", "results": results_path, "words": count_words(text), "figures": figs}
+    return {"report": out_dir / "REPORT.md", "results": results_path, "words": count_words(text), "figures": figs,
+            "missing": missing}
 
 
 def _json_default(o: Any) -> Any:

@@ -116,3 +116,12 @@ def test_cli_predict_and_evaluate(tiny_model: Path, faces_dir: Path, tmp_path: P
     res = evaluate_model(tiny_model, tmp_path / "eval", n_boot=20, threads=1, perturbations=("clean", "jpeg75"))
     assert res["summary"]["unseen_n"] > 0 and set(res["robustness"]) == {"clean", "jpeg75"}
     assert (tmp_path / "eval" / "evaluation.png").is_file()
+
+
+def test_export_zip_round_trip(tiny_model: Path, tmp_path: Path) -> None:
+    from face_classifier.zipexport import export_zip
+
+    n = export_zip(tiny_model / "split.csv", tmp_path / "t.zip", ("test", "unseen"), jpeg_quality=75)
+    names = zipfile.ZipFile(tmp_path / "t.zip").namelist()
+    assert n == len(names) > 0 and all(x.split("/")[0] in ("real", "fake") and x.endswith(".jpg") for x in names)
+    assert main(["export-zip", "--model", str(tiny_model), "--out", str(tmp_path / "u.zip")]) == 0

@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--width", type=int, default=16)
     t.add_argument("--no-highpass", action="store_true", help="drop the fixed noise-residual stem")
     t.add_argument("--aug-p", type=float, default=0.3, help="probability of blur and of JPEG re-compression")
+    t.add_argument("--input-size", type=int, default=None, help="whole-face mode: resize faces to this side first")
     t.add_argument("--limit", type=int, default=None, help="use only about this many images (smoke runs)")
     t.add_argument("--init-weights", default=None, help="optional weights to start from")
     t.add_argument("--seed", type=int, default=s.seed)
@@ -46,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threshold", type=float, default=0.5)
     r.add_argument("--batch-size", type=int, default=32)
     r.add_argument("--threads", type=int, default=s.threads)
+    z = sub.add_parser("export-zip", help="zip a split of a training run (real/ fake/ folders) for predict")
+    z.add_argument("--model", required=True, help="training output folder (holds split.csv)")
+    z.add_argument("--split", action="append", default=None, help="split(s) to include (default: test)")
+    z.add_argument("--jpeg-quality", type=int, default=None, help="re-encode as JPEG at this quality")
+    z.add_argument("--out", required=True)
     return p
 
 
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg = TrainConfig(
                 recipe=args.recipe, crop=args.crop, aug_p=args.aug_p, width=args.width, highpass=not args.no_highpass,
                 batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, time_budget_min=args.minutes,
-                seed=args.seed, threads=args.threads, limit=args.limit, init_weights=args.init_weights,
+                seed=args.seed, threads=args.threads, limit=args.limit, input_size=args.input_size, init_weights=args.init_weights,
             )
             if not Path(args.dataset).is_dir():
                 raise DataNotFoundError(f"{args.dataset}: no such data set folder")
@@ -75,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             result = predict(args.model, args.input, args.out, metrics_path=args.metrics, threshold=args.threshold,
                              batch_size=args.batch_size, threads=args.threads)
             print(json.dumps(result, indent=1))
+        elif args.cmd == "export-zip":
+            from .torchutil import resolve_model_path
+            from .zipexport import export_zip
+
+            split_csv = resolve_model_path(args.model).parent / "split.csv"
+            n = export_zip(split_csv, args.out, tuple(args.split or ["test"]), args.jpeg_quality)
+            print(json.dumps({"images": n, "zip": args.out}))
     except DataNotFoundError as exc:
         print(f"face-classifier: {exc}", file=sys.stderr)
         return 3

@@ -47,11 +47,15 @@ class FaceNet(nn.Module):
         Channels of the first block; later blocks use 2x, 4x, 8x.
     highpass
         Add the fixed noise-residual stem next to RGB.
+    input_size
+        When set, every input is first resized (area) to this side: the network then sees the
+        whole face at low resolution (global cues) instead of native-resolution patches.
     """
 
-    def __init__(self, width: int = 16, highpass: bool = True) -> None:
+    def __init__(self, width: int = 16, highpass: bool = True, input_size: int | None = None) -> None:
         super().__init__()
-        self.config = {"width": width, "highpass": highpass}
+        self.config = {"width": width, "highpass": highpass, "input_size": input_size}
+        self.input_size = input_size
         self.highpass = HighPass() if highpass else None
         cin = 12 if highpass else 3
         w = width
@@ -68,6 +72,8 @@ class FaceNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: float (B,3,H,W) in [0,1]; returns logits (B,)."""
+        if self.input_size is not None and max(x.shape[-2:]) > self.input_size:
+            x = nn.functional.interpolate(x, size=(self.input_size, self.input_size), mode="area")
         z = (x - 0.5) / 0.25
         if self.highpass is not None:
             z = torch.cat([z, self.highpass(x) * 10.0], dim=1)

@@ -45,6 +45,7 @@ class TrainConfig:
     limit: int | None = None  # use only this many seen images (smoke tests)
     init_weights: str | None = None  # optional warm start; no pretrained weights exist here
     holdout: tuple[str, ...] = ("StyleGAN3",)
+    input_size: int | None = None  # whole-face mode: resize to this side before cropping
 
 
 def _subsample(df, limit: int, seed: int):
@@ -53,6 +54,12 @@ def _subsample(df, limit: int, seed: int):
     parts = [g.sample(min(len(g), per), random_state=seed) for _, g in seen.groupby("label")]
     unseen = df[df["generator"].isin(("StyleGAN3",))].head(max(2, limit // 10))
     return __import__("pandas").concat(parts + [unseen]).sort_values("path").reset_index(drop=True)
+
+
+def _shrink(images: np.ndarray, size: int) -> np.ndarray:
+    import cv2
+
+    return np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) for im in images]) if len(images) else images
 
 
 def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = True) -> dict:
@@ -90,13 +97,15 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
     log.info("split sizes: %s", df["split"].value_counts().to_dict())
     x_tr, x_va = load_images(tr["path"].tolist(), progress=progress), load_images(va["path"].tolist(), progress=progress)
     y_va = va["label"].to_numpy()
+    if cfg.input_size:  # whole-face mode: shrink once here (the model does the same at inference)
+        x_tr, x_va = _shrink(x_tr, cfg.input_size), _shrink(x_va, cfg.input_size)
     # Per-epoch validation scores centre crops (4x cheaper); the final model is scored on whole images.
     vc = min(x_va.shape[1], max(cfg.crop, cfg.val_crop))
     lo = (x_va.shape[1] - vc) // 2
     x_va_crop = np.ascontiguousarray(x_va[:, lo : lo + vc, lo : lo + vc])
     ds = ArrayDataset(x_tr, tr["label"].tolist(), train_transform(cfg.recipe, crop=cfg.crop, p=cfg.aug_p, seed=cfg.seed))
     loader = DataLoader(ds, batch_size=cfg.batch_size, shuffle=True, drop_last=len(ds) > cfg.batch_size, generator=gen)
-    model = FaceNet(width=cfg.width, highpass=cfg.highpass)
+    model = FaceNet(width=cfg.width, highpass=cfg.highpass, input_size=cfg.input_size)
     if cfg.init_weights:
         state = torch.load(cfg.init_weights, map_location="cpu", weights_only=False)
         model.load_state_dict(state.get("state_dict", state))

@@ -19,8 +19,40 @@ import pyarrow.parquet as pq
 INDEX_COLUMNS = ["key", "shard", "img_offset", "img_size", "json_offset", "json_size"]
 
 
+def _index_sql(src: str, where: str, limit: int | None, sample_fraction: float | None, seed: int) -> str:
+    sql = f"SELECT {', '.join(INDEX_COLUMNS)} FROM {src} WHERE {where}"
+    if sample_fraction is not None:
+        # Deterministic per-key sample: hash(key, seed) below the threshold.
+        sql += f" AND (hash(key || '{int(seed)}') % 1000000) < {int(sample_fraction * 1_000_000)}"
+    sql += " ORDER BY shard, img_offset"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql
+
+
+def copy_index(manifest: str | Path, where: str, out: str | Path, *, limit: int | None = None,
+               sample_fraction: float | None = None, seed: int = 0) -> int:
+    """Like :func:`select_index` but DuckDB writes the index parquet itself (no Python rows at all).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    con = duckdb.connect()
+    try:
+        sql = _index_sql(f"read_parquet('{Path(manifest).as_posix()}')", where, limit, sample_fraction, seed)
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY ({sql}) TO '{Path(out).as_posix()}' (FORMAT PARQUET)")
+        return int(con.execute(f"SELECT count(*) FROM read_parquet('{Path(out).as_posix()}')").fetchone()[0])
+    except duckdb.Error as exc:
+        raise ValueError(f"invalid re-sampling query: {exc}") from exc
+    finally:
+        con.close()
+
+
 def select_index(manifest: str | Path | pd.DataFrame | pa.Table, where: str = "TRUE", *, limit: int | None = None,
-                 sample_fraction: float | None = None, seed: int = 0) -> pd.DataFrame:
+                 sample_fraction: float | None = None, seed: int = 0, arrow: bool = False) -> pd.DataFrame | pa.Table:
     """Run ``SELECT <index columns> FROM manifest WHERE <where>`` with DuckDB.
 
     Parameters
@@ -35,10 +67,12 @@ def select_index(manifest: str | Path | pd.DataFrame | pa.Table, where: str = "T
         Keep a seeded Bernoulli sample of this fraction of the matching rows.
     seed
         Seed of the sample.
+    arrow
+        Return a :class:`pyarrow.Table` (no per-row Python objects: much faster for big selections).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or pyarrow.Table
         The index, ordered by shard and offset (sequential reads).
 
     Raises
@@ -53,14 +87,8 @@ def select_index(manifest: str | Path | pd.DataFrame | pa.Table, where: str = "T
         else:
             con.register("manifest_view", manifest)
             src = "manifest_view"
-        sql = f"SELECT {', '.join(INDEX_COLUMNS)} FROM {src} WHERE {where}"
-        if sample_fraction is not None:
-            # Deterministic per-key sample: hash(key, seed) below the threshold.
-            sql += f" AND (hash(key || '{int(seed)}') % 1000000) < {int(sample_fraction * 1_000_000)}"
-        sql += " ORDER BY shard, img_offset"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return con.execute(sql).fetch_df()
+        sql = _index_sql(src, where, limit, sample_fraction, seed)
+        return con.sql(sql).to_arrow_table() if arrow else con.execute(sql).fetch_df()
     except duckdb.Error as exc:
         raise ValueError(f"invalid re-sampling query: {exc}") from exc
     finally:

@@ -272,8 +272,16 @@ def list_image_files(images_dir: Path) -> dict[int, Path]:
     return found
 
 
-def reconcile(settings: Settings, store: ObjectStore | None = None) -> tuple[list[str], list[int]]:
+def reconcile(
+    settings: Settings, store: ObjectStore | None = None, *, keys: set[str] | None = None
+) -> tuple[list[str], list[int]]:
     """Compare the store with the database.
+
+    Parameters
+    ----------
+    keys
+        The object keys under ``images_prefix`` if the caller already knows them (saves a listing);
+        default: list the store.
 
     Returns
     -------
@@ -281,8 +289,9 @@ def reconcile(settings: Settings, store: ObjectStore | None = None) -> tuple[lis
         Keys under ``images_prefix`` that no row references, and ids of rows whose key is
         not in the store.
     """
-    store = store or get_store(settings)
-    keys = {info.key for info in store.list(settings.images_prefix)}
+    if keys is None:
+        store = store or get_store(settings)
+        keys = {info.key for info in store.list(settings.images_prefix)}
     with session_factory(settings)() as session:
         referenced = {key: pid for key, pid in session.execute(select(Product.image_key, Product.id))}
     orphans = sorted(keys - referenced.keys())
@@ -401,6 +410,7 @@ def ingest(
                 else:
                     report.uploaded += outcome.uploaded
                     report.reused_objects += outcome.reused
+                    listed.add(settings.image_key(outcome.product_id))
                     assert outcome.values is not None
                     batch.append(outcome.values)
                     batch_kinds.append(outcome.kind)
@@ -409,7 +419,8 @@ def ingest(
             flush()
     finally:
         bar.close()
-    report.orphan_objects, report.rows_missing_object = reconcile(settings, store)
+    # the listing taken at the start plus this run's uploads = the store now (single writer)
+    report.orphan_objects, report.rows_missing_object = reconcile(settings, store, keys=listed)
     report.seconds = time.perf_counter() - t0
     log.info("ingest done: %d new, %d updated, %d present, %d failed in %.1fs", report.ingested, report.updated,
              report.already_present, len(report.failed), report.seconds)

@@ -14,11 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--output", type=Path, default=None,
                    help="checkpoint path (default: <cache>/models/category_cnn.pt; the packaged one is "
                         "fashion_pipeline/models/category_cnn.pt)")
-    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--lr", type=float, default=4e-3)
     p.add_argument("--width", type=int, default=8)
-    p.add_argument("--input-size", type=int, default=32, help="side of the square input (images are fitted, then resized)")
+    p.add_argument("--input-size", type=int, default=48, help="side of the square input (images are fitted, then resized)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use only the first N products (quick runs)")

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import matplotlib
@@ -29,7 +28,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _common import DOCS, RESULTS, machine, table, write_json
 from bench_query import catalogue_rows
-
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines, init_db, session_factory
 from fashion_pipeline.ingest import upsert_products

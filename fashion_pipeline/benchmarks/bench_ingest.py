@@ -21,7 +21,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from _common import DOCS, RESULTS, machine, postgres_available, table, temp_postgres, write_json
-
 from fashion_pipeline.catalog import read_styles
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines

@@ -22,7 +22,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from _common import DOCS, RESULTS, machine, postgres_available, table, temp_postgres, write_json
-
 from fashion_pipeline.catalog import read_styles
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines, init_db, session_factory
@@ -97,7 +96,7 @@ def main() -> int:
     print("machine:", out["machine"])
     write_json("query", out)
     fig, axes = plt.subplots(1, len(results), figsize=(5 * len(results), 3.4), sharey=True, squeeze=False)
-    for ax, (db, rs) in zip(axes[0], results.items()):
+    for ax, (db, rs) in zip(axes[0], results.items(), strict=True):
         for name in SPECS:
             pts = [r for r in rs if r["spec"] == name]
             ax.plot([r["limit"] for r in pts], [r["p95_ms"] for r in pts], marker="o", label=name)

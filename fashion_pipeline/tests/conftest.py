@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines
-
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings as hsettings
-
 from fashion_pipeline.api.app import create_app
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import session_factory
 from fashion_pipeline.ingest import ingest
 from fashion_pipeline.query import QuerySpec, run_query
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
 
 pytestmark = [pytest.mark.data, pytest.mark.s3]
 

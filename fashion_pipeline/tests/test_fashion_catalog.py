@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from fashion_pipeline.catalog import STYLE_COLUMNS, CatalogError, parse_styles, read_images_csv, read_styles
 
 HEADER = ",".join(STYLE_COLUMNS)

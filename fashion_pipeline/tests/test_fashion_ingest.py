@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from fashion_pipeline.config import Settings, get_store
 from fashion_pipeline.db.products import Product
 from fashion_pipeline.db.session import session_factory
 from fashion_pipeline.ingest import IngestReport, ingest, reconcile
 from imagecore.storage import ObjectInfo, ObjectStore, StorageError
+from sqlalchemy import func, select
 
 pytestmark = [pytest.mark.data, pytest.mark.s3]
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.base import Base
 from fashion_pipeline.db.session import alembic_config, get_engine, init_db

@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from pydantic import ValidationError
-
 from fashion_pipeline.catalog import STYLE_COLUMNS, Catalog
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines, init_db, session_factory
 from fashion_pipeline.ingest import list_image_files, upsert_products
 from fashion_pipeline.query import QuerySpec, build_select, iter_products, run_query, sample_key_values, stats
+from pydantic import ValidationError
 
 pytestmark = pytest.mark.data
 

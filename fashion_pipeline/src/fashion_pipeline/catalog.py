@@ -36,14 +36,14 @@ class StyleRow:
 
     id: int
     gender: str | None
-    masterCategory: str | None  # noqa: N815 - CSV names
-    subCategory: str | None  # noqa: N815
-    articleType: str | None  # noqa: N815
-    baseColour: str | None  # noqa: N815
+    masterCategory: str | None
+    subCategory: str | None
+    articleType: str | None
+    baseColour: str | None
     season: str | None
     year: int | None
     usage: str | None
-    productDisplayName: str | None  # noqa: N815
+    productDisplayName: str | None
     line: int = 0
     repaired: bool = False
 

@@ -331,11 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from pydantic import ValidationError
-    from sqlalchemy.exc import SQLAlchemyError
-
     from imagecore.config import DataNotFoundError
     from imagecore.storage import StorageError
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return int(args.func(args))

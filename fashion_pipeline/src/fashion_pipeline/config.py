@@ -18,10 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from imagecore.config import cache_dir, dataset_dir
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from imagecore.config import cache_dir, dataset_dir
 
 if TYPE_CHECKING:
     from imagecore.storage import ObjectStore
@@ -53,42 +52,42 @@ class Settings(BaseSettings):
 
     # --- state of the embedded default ---------------------------------------------------
     data_dir: Path = Field(default_factory=_default_data_dir, description="state folder (SQLite file, local objects)")
-    database_url: str = Field("", description="SQLAlchemy URL; empty = sqlite:///<data_dir>/fashion.db")
-    db_pool_size: int = Field(5, ge=1, description="connection pool size for server databases")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = sqlite:///<data_dir>/fashion.db")
+    db_pool_size: int = Field(default=5, ge=1, description="connection pool size for server databases")
 
     # --- object storage --------------------------------------------------------------------
-    storage: Literal["local", "s3"] = Field("local", description="'local' (directory, embedded default) or 's3'")
-    local_store_dir: Path | None = Field(None, description="root of the local object store; default <data_dir>/objects")
-    s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO, localstack, moto); None = AWS")
+    storage: Literal["local", "s3"] = Field(default="local", description="'local' (directory, embedded default) or 's3'")
+    local_store_dir: Path | None = Field(default=None, description="root of the local object store; default <data_dir>/objects")
+    s3_endpoint_url: str | None = Field(default=None, description="S3 endpoint (MinIO, localstack, moto); None = AWS")
     s3_bucket: str = "fashion"
-    s3_prefix: str = Field("", description="prefix prepended to every key in the bucket")
+    s3_prefix: str = Field(default="", description="prefix prepended to every key in the bucket")
     s3_region: str = "us-east-1"
-    s3_access_key: str | None = Field(None, description="None = boto3's default credential chain")
+    s3_access_key: str | None = Field(default=None, description="None = boto3's default credential chain")
     s3_secret_key: str | None = None
-    s3_create_bucket: bool = Field(True, description="create the bucket when it does not exist")
-    images_prefix: str = Field("raw/images/", description="key prefix of original images: <images_prefix><id>.jpg")
-    outputs_prefix: str = Field("outputs/", description="key prefix of job outputs (part 2)")
-    presign_expires: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    s3_create_bucket: bool = Field(default=True, description="create the bucket when it does not exist")
+    images_prefix: str = Field(default="raw/images/", description="key prefix of original images: <images_prefix><id>.jpg")
+    outputs_prefix: str = Field(default="outputs/", description="key prefix of job outputs (part 2)")
+    presign_expires: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
 
     # --- jobs (part 2) ---------------------------------------------------------------------
     redis_url: str = "redis://127.0.0.1:6379/0"
     job_backend: Literal["inprocess", "celery"] = "inprocess"
 
     # --- API ---------------------------------------------------------------------------------
-    api_key: str | None = Field(None, description="when set, every route but /health needs header X-API-Key")
-    max_request_bytes: int = Field(1_000_000, ge=1024, description="largest accepted request body")
-    max_limit: int = Field(10_000, ge=1, description="largest page size a query may ask for")
+    api_key: str | None = Field(default=None, description="when set, every route but /health needs header X-API-Key")
+    max_request_bytes: int = Field(default=1_000_000, ge=1024, description="largest accepted request body")
+    max_limit: int = Field(default=10_000, ge=1, description="largest page size a query may ask for")
 
     # --- input data --------------------------------------------------------------------------
     styles_path: Path = Field(default_factory=lambda: _fashion_dir() / "styles.csv")
     images_dir: Path = Field(default_factory=lambda: _fashion_dir() / "images")
-    images_csv: Path | None = Field(None, description="optional images.csv (filename, link)")
+    images_csv: Path | None = Field(default=None, description="optional images.csv (filename, link)")
 
     # --- ingest --------------------------------------------------------------------------------
-    ingest_workers: int = Field(8, ge=1, le=128, description="parallel upload threads")
-    ingest_batch_size: int = Field(200, ge=1, description="rows per database transaction")
-    retry_attempts: int = Field(4, ge=1, le=20, description="attempts on transient S3/DB errors")
-    retry_base_delay: float = Field(0.2, ge=0, description="first back-off delay in seconds (doubles)")
+    ingest_workers: int = Field(default=8, ge=1, le=128, description="parallel upload threads")
+    ingest_batch_size: int = Field(default=200, ge=1, description="rows per database transaction")
+    retry_attempts: int = Field(default=4, ge=1, le=20, description="attempts on transient S3/DB errors")
+    retry_base_delay: float = Field(default=0.2, ge=0, description="first back-off delay in seconds (doubles)")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -26,10 +26,10 @@ from fashion_pipeline.query import QuerySpec, run_query, stats
 SMALL_ROWS = 300
 
 EXAMPLES: list[tuple[str, QuerySpec]] = [
-    ("Men's footwear from 2013 on", QuerySpec(gender="Men", masterCategory="Footwear", year_min=2013, limit=5)),
+    ("Men's footwear from 2013 on", QuerySpec(gender=["Men"], masterCategory=["Footwear"], year_min=2013, limit=5)),
     ("'watch' in the name, newest first", QuerySpec(text="watch", sort="-year,id", limit=5)),
     ("reproducible random sample of 5 summer products (seed 7)",
-     QuerySpec(season="Summer", sample=5, seed=7, limit=5)),
+     QuerySpec(season=["Summer"], sample=5, seed=7, limit=5)),
 ]
 
 

@@ -138,9 +138,8 @@ class _Outcome:
 
 def _image_facts(data: bytes, source: str) -> dict[str, Any]:
     """Decode and measure one image (raises ImageDecodeError / ImageTooLargeError)."""
-    from PIL import Image
-
     from imagecore.io import open_image
+    from PIL import Image
 
     img = open_image(data, exif_transpose=True)
     with Image.open(io.BytesIO(data)) as raw:
@@ -229,7 +228,7 @@ def upsert_products(session: Session, rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Product.__table__
-    stmt = insert_fn(table)
+    stmt = insert_fn(table)  # type: ignore[arg-type]
     update_cols = {c: stmt.excluded[c] for c in rows[0] if c not in ("id", "ingested_at")}
     session.connection().execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), rows)
 
@@ -293,7 +292,7 @@ def reconcile(
         store = store or get_store(settings)
         keys = {info.key for info in store.list(settings.images_prefix)}
     with session_factory(settings)() as session:
-        referenced = {key: pid for key, pid in session.execute(select(Product.image_key, Product.id))}
+        referenced = dict(session.execute(select(Product.image_key, Product.id)).all())
     orphans = sorted(keys - referenced.keys())
     missing = sorted(pid for key, pid in referenced.items() if key not in keys)
     return orphans, missing
@@ -371,7 +370,7 @@ def ingest(
     report.selected = len(with_image)
 
     with session_factory(settings)() as session:
-        existing = {pid: sha for pid, sha in session.execute(select(Product.id, Product.image_sha256))}
+        existing = dict(session.execute(select(Product.id, Product.image_sha256)).all())
     listed = {info.key for info in store.list(settings.images_prefix)}
     tasks = (
         _Task(row, files[row.id], settings.image_key(row.id), links.get(row.id), existing.get(row.id),

@@ -99,21 +99,21 @@ class QuerySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     gender: Values = None
-    masterCategory: Values = None  # noqa: N815 - public names follow the CSV header
-    subCategory: Values = None  # noqa: N815
-    articleType: Values = None  # noqa: N815
-    baseColour: Values = None  # noqa: N815
+    masterCategory: Values = None
+    subCategory: Values = None
+    articleType: Values = None
+    baseColour: Values = None
     season: Values = None
     usage: Values = None
-    year_min: int | None = Field(None, ge=0, le=9999, description="inclusive")
-    year_max: int | None = Field(None, ge=0, le=9999, description="inclusive")
-    text: str | None = Field(None, min_length=1, max_length=200, description="case-insensitive substring of productDisplayName")
+    year_min: int | None = Field(default=None, ge=0, le=9999, description="inclusive")
+    year_max: int | None = Field(default=None, ge=0, le=9999, description="inclusive")
+    text: str | None = Field(default=None, min_length=1, max_length=200, description="case-insensitive substring of productDisplayName")
     ids: Annotated[list[Annotated[int, Field(ge=0, le=2**31 - 1)]] | None, BeforeValidator(_split_ids)] = None
-    sort: str = Field("id", max_length=200, description="comma-separated columns, '-' prefix = descending")
-    limit: int = Field(50, ge=0, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=10_000_000)
-    sample: int | None = Field(None, ge=1, le=1_000_000, description="reproducible random sample of this many rows")
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    sort: str = Field(default="id", max_length=200, description="comma-separated columns, '-' prefix = descending")
+    limit: int = Field(default=50, ge=0, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+    sample: int | None = Field(default=None, ge=1, le=1_000_000, description="reproducible random sample of this many rows")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
     @field_validator("text")
     @classmethod
@@ -162,14 +162,14 @@ class ProductOut(BaseModel):
 
     id: int
     gender: str | None = None
-    masterCategory: str | None = None  # noqa: N815
-    subCategory: str | None = None  # noqa: N815
-    articleType: str | None = None  # noqa: N815
-    baseColour: str | None = None  # noqa: N815
+    masterCategory: str | None = None
+    subCategory: str | None = None
+    articleType: str | None = None
+    baseColour: str | None = None
     season: str | None = None
     year: int | None = None
     usage: str | None = None
-    productDisplayName: str | None = None  # noqa: N815
+    productDisplayName: str | None = None
     image_key: str
     image_uri: str
     image_width: int
@@ -178,7 +178,7 @@ class ProductOut(BaseModel):
     image_bytes: int
     image_sha256: str
     image_phash: str | None = None
-    image_url: str | None = Field(None, description="presigned URL (single-product endpoint only)")
+    image_url: str | None = Field(default=None, description="presigned URL (single-product endpoint only)")
 
     @classmethod
     def from_row(cls, p: Product) -> ProductOut:
@@ -317,7 +317,7 @@ def run_query(session: Session, spec: QuerySpec) -> QueryResult:
 def iter_products(session: Session, spec: QuerySpec, *, batch_size: int = 1000) -> Iterator[Product]:
     """Every product matching the spec (all pages; ``limit``/``offset`` ignored), streamed in batches."""
     stmt = build_select(spec, paginate=False).execution_options(yield_per=batch_size)
-    yield from session.scalars(stmt)
+    yield from session.scalars(stmt)  # type: ignore[misc]
 
 
 def stats(session: Session, by: Sequence[str], spec: QuerySpec | None = None) -> list[dict[str, Any]]:

@@ -14,9 +14,8 @@ T = TypeVar("T")
 
 def is_transient(exc: BaseException) -> bool:
     """True for errors worth retrying: storage errors other than not-found, DB operational errors."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
     from imagecore.storage import ObjectNotFoundError, StorageError
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, ObjectNotFoundError):
         return False

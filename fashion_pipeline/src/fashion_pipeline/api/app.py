@@ -14,15 +14,15 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from imagecore.storage import StorageError
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
-
-from imagecore.storage import StorageError
 
 import fashion_pipeline
 from fashion_pipeline.api.deps import require_api_key
 from fashion_pipeline.api.limits import MaxBodySizeMiddleware
-from fashion_pipeline.api.routes_products import health_router, router as products_router
+from fashion_pipeline.api.routes_products import health_router
+from fashion_pipeline.api.routes_products import router as products_router
 from fashion_pipeline.config import Settings, get_settings
 from fashion_pipeline.db.session import init_db
 

@@ -164,7 +164,7 @@ def train_category_model(
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(b)
+            total += float(loss.detach()) * len(b)
         history.append(round(total / len(perm), 4))
         log.info("epoch %d: loss %.4f", epoch + 1, history[-1])
     train_s = time.perf_counter() - start

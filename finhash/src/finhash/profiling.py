@@ -145,17 +145,22 @@ def _numba_stages(images: Sequence[Image.Image]) -> dict[str, float]:
     from finhash.variants import numba_kernel as nk
 
     arrays = [np.ascontiguousarray(np.asarray(prepare_image(im))) for im in images]
-    t_prep = time.perf_counter()
+    t_prep = time.process_time()
     for im in images:
         np.asarray(prepare_image(im))
-    t_prep = time.perf_counter() - t_prep
+    t_prep = time.process_time() - t_prep
     plans = [sample_plan(a.shape[0], a.shape[1]) for a in arrays]
-    t0 = time.perf_counter()
-    padded = [nk._luma_padded(a, p[3], p[4]) for a, p in zip(arrays, plans, strict=True)]
-    t1 = time.perf_counter()
+    t0 = time.process_time()
+    padded = [
+        nk._luma_padded(a, p[3], p[4], nk.LUMA_R, nk.LUMA_G, nk.LUMA_B)
+        if a.ndim == 3
+        else nk._luma_padded_grey(a, p[3], p[4], nk.LUMA_GREY)
+        for a, p in zip(arrays, plans, strict=True)
+    ]
+    t1 = time.process_time()
     for pad, p in zip(padded, plans, strict=True):
         nk._hash_from_padded(pad, p[0], p[1], p[2], nk._DCT, nk._DCT_T)
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     n = len(arrays)
     return {
         "prepare_and_asarray_ms": 1e3 * t_prep / n,
@@ -173,9 +178,9 @@ def profile_variant(name: str, images: Sequence[Image.Image], out_dir: Path) -> 
         for im in images:
             variant.hash_image(im)
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: robust on a shared machine (variants are single-threaded)
     run()
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     text, rows = _cprofile(run)
     (out_dir / f"{name}.cprofile.txt").write_text(text)
     (out_dir / f"{name}.cprofile.json").write_text(json.dumps(rows, indent=2))

@@ -4,7 +4,8 @@ Bit-exact by construction: the kernel performs the reference's scalar operations
 reference's order; numba leaves ``fastmath`` off, so LLVM neither reassociates the sums nor
 fuses multiply-adds. Speed comes from
 
-- compiled loops (no interpreter, no boxing of floats);
+- compiled loops (no interpreter, no boxing of floats); luma via exact per-channel lookup
+  tables (``0.299 * v`` for every byte ``v``), which rounds exactly like the reference's products;
 - the box filter evaluated only at the 64x64 decimation points, with the 64 windows of a
   sample row advanced together (independent accumulators, so the loop pipelines/vectorises
   while each window is still summed pixel by pixel in row-major order);
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 
 import imagehash
 import numpy as np
-from imagecore.hashing.find import DCT_MATRIX, sample_plan
+from imagecore.hashing.find import DCT_MATRIX, LUMA_B, LUMA_G, LUMA_GREY, LUMA_R, sample_plan
 from numba import njit
 
 from finhash.variants.base import Variant
@@ -32,24 +33,40 @@ _DCT_T = np.ascontiguousarray(DCT_MATRIX.T)
 
 
 @njit(cache=True, nogil=True)
-def _luma_padded(pix: np.ndarray, half_r: int, half_c: int) -> np.ndarray:  # pragma: no cover - compiled
-    rows, cols = pix.shape[0], pix.shape[1]
-    out = np.zeros((rows + 2 * half_r, cols + 2 * half_c))
-    if pix.ndim == 3:
-        for i in range(rows):
-            for j in range(cols):
-                out[i + half_r, j + half_c] = 0.299 * pix[i, j, 0] + 0.587 * pix[i, j, 1] + 0.114 * pix[i, j, 2]
+def _padded_buffer(rows: int, cols: int, half_r: int, half_c: int) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty((rows + 2 * half_r, cols + 2 * half_c))
+    out[:half_r, :] = 0.0
+    out[half_r + rows :, :] = 0.0
+    out[:, :half_c] = 0.0
+    out[:, half_c + cols :] = 0.0
     return out
 
 
 @njit(cache=True, nogil=True)
-def _luma_padded_grey(pix: np.ndarray, half_r: int, half_c: int) -> np.ndarray:  # pragma: no cover - compiled
+def _luma_padded(
+    pix: np.ndarray, half_r: int, half_c: int, lut_r: np.ndarray, lut_g: np.ndarray, lut_b: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    # lut_x[v] == coefficient * float(v) exactly, so lut_r[r] + lut_g[g] + lut_b[b] rounds
+    # exactly like 0.299 * r + 0.587 * g + 0.114 * b evaluated left to right
     rows, cols = pix.shape[0], pix.shape[1]
-    out = np.zeros((rows + 2 * half_r, cols + 2 * half_c))
+    out = _padded_buffer(rows, cols, half_r, half_c)
     for i in range(rows):
+        o = out[i + half_r]
+        p = pix[i]
         for j in range(cols):
-            v = np.float64(pix[i, j])
-            out[i + half_r, j + half_c] = 0.299 * v + 0.587 * v + 0.114 * v
+            o[j + half_c] = lut_r[p[j, 0]] + lut_g[p[j, 1]] + lut_b[p[j, 2]]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _luma_padded_grey(pix: np.ndarray, half_r: int, half_c: int, lut: np.ndarray) -> np.ndarray:  # pragma: no cover
+    rows, cols = pix.shape[0], pix.shape[1]
+    out = _padded_buffer(rows, cols, half_r, half_c)
+    for i in range(rows):
+        o = out[i + half_r]
+        p = pix[i]
+        for j in range(cols):
+            o[j + half_c] = lut[p[j]]
     return out
 
 
@@ -106,9 +123,9 @@ def hash_bits(pixels: np.ndarray) -> np.ndarray:
     row_index, col_index, counts, half_r, half_c = sample_plan(rows, cols)
     pix = np.ascontiguousarray(pixels)
     if pix.ndim == 3:
-        padded = _luma_padded(pix, half_r, half_c)
+        padded = _luma_padded(pix, half_r, half_c, LUMA_R, LUMA_G, LUMA_B)
     else:
-        padded = _luma_padded_grey(pix, half_r, half_c)
+        padded = _luma_padded_grey(pix, half_r, half_c, LUMA_GREY)
     return _hash_from_padded(padded, row_index, col_index, counts, _DCT, _DCT_T)
 
 

@@ -10,7 +10,6 @@ that profiles of it show where the original spends its time. It is deliberately 
 check the ``reference`` column of the golden file on landscape images too.
 """
 
-# ruff: noqa: PLR0912, PLR0917, PLR1730  (the baseline keeps the reference's loop and branch structure)
 from __future__ import annotations
 
 import math

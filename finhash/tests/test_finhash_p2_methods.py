@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from finhash.compare.cost import per_image_ms, project, size_scaling
+from finhash.compare.cost import machine_rate, per_image_ms, project, size_scaling
 from finhash.compare.hashing import HashTable, hash_files
 from finhash.compare.methods import DEFAULT_METHODS, REGISTRY, available_methods, get_method, method_status, pack_bits
 from PIL import Image
@@ -62,6 +62,8 @@ def test_hash_files_codes_timings_failures_and_roundtrip(tmp_path):
     expected = get_method("phash64").fn(Image.open(paths[1]).convert("RGB"))
     assert np.array_equal(np.unpackbits(t.codes["phash64"][1]).astype(bool), expected.hash.ravel())
     assert (t.decode_ms > 0).all() and (t.hash_ms["phash64"] > 0).all()
+    assert t.hash_cpu_ms is not None and t.decode_cpu_ms is not None
+    assert (t.hash_cpu_ms["dhash256"] >= 0).all() and len(t.decode_cpu_ms) == 3
     t2 = hash_files(paths, ["phash64", "dhash256"], processes=2, progress=False)
     assert np.array_equal(t2.codes["dhash256"], t.codes["dhash256"])
     t.save(tmp_path / "t.npz")
@@ -69,6 +71,7 @@ def test_hash_files_codes_timings_failures_and_roundtrip(tmp_path):
     assert back.paths == t.paths and np.array_equal(back.codes["phash64"], t.codes["phash64"])
     cost = per_image_ms(t)
     assert cost["phash64"]["n"] == 3 and cost["phash64"]["hash_ms_median"] > 0
+    assert "hash_cpu_ms_median" in cost["phash64"]
     with pytest.raises(KeyError):
         hash_files(paths, ["nope"])
 
@@ -81,3 +84,10 @@ def test_projection_and_size_scaling():
         project(10, 0.0)
     s = size_scaling(Image.new("RGB", (50, 50)), ["dhash64"], sides=(32, 64), repeats=1)
     assert set(s["dhash64"]) == {32, 64}
+
+
+def test_machine_rate():
+    assert machine_rate(5.0, cores=2) == 400.0
+    assert machine_rate(5.0, cores=4, efficiency=0.5) == 400.0
+    with pytest.raises(ValueError):
+        machine_rate(0.0)

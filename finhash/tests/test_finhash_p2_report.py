@@ -110,3 +110,16 @@ def test_demo_run_small(dataset, capsys):
     run(small=True)
     out = capsys.readouterr().out
     assert "nearduplicates" in out and "memeset" in out
+
+
+def test_strict_threshold_bounds_false_edges():
+    import numpy as np
+    from finhash.compare.metrics import n_between_pairs
+    from finhash.report.run import strict_threshold
+
+    fam = [str(i // 2) for i in range(100)]  # 50 families of 2 -> 4,900 between-family pairs
+    assert n_between_pairs(fam) == 4900
+    fpr = np.array([0.0, 0.001, 0.002, 0.01, 0.5])
+    # budget 0.1 x 100 images = 10 false edges: fpr * 4900 <= 10 -> fpr <= 0.00204
+    assert strict_threshold(fpr, fam) == 2
+    assert strict_threshold(np.array([0.5, 0.9]), fam) == -1

@@ -35,8 +35,8 @@ sizes. Both are corrected in every variant, and the hashes are checked against r
 images.
 
 The pure-Python baseline takes {{ derived/p1/ms/baseline | ,.0f }} ms for one decoded 224×224 image on this
-machine. Profiling showed that almost all of that time is the box filter, followed by the DCT loops, so the
-algorithm itself is cheap and the interpreter is the cost.
+machine. cProfile and line profiles put most of that time in the box filter, then in the per-pixel `getpixel`
+luma conversion. The arithmetic itself is cheap; the interpreter is the cost.
 
 ### 1.2 Optimisations attempted
 
@@ -61,9 +61,9 @@ algorithm itself is cheap and the interpreter is the cost.
 
 The fastest bit-exact variant is `{{ derived/p1/best_exact }}`, at {{ derived/p1/best_exact_ms | .3g }} ms per
 224 px image: {{ derived/p1/best_exact_speedup | ,.0f }}× faster than the baseline. The vectorised numpy
-variant is {{ derived/p1/speedup/numpy | ,.0f }}× faster. Once the hash is this fast, decoding the file dominates: opening and decoding a
-224 px PNG takes {{ derived/p1/decode_floor_ms | .3g }} ms, and with two processes the `numba` variant
-hashes {{ derived/p1/files_per_s/numba/2 | ,.0f }} files per second. Peak memory per image drops from
+variant is {{ derived/p1/speedup/numpy | ,.0f }}× faster. Once the hash is this fast, decoding is a large share of the cost:
+opening and decoding a 224 px PNG takes {{ derived/p1/decode_floor_ms | .3g }} ms, against
+{{ derived/p1/e2e_ms/numba | .3g }} ms for open, decode and hash with `numba` and {{ derived/p1/e2e_ms/numpy | .3g }} ms with `numpy`. Peak memory per image drops from
 {{ derived/p1/peak_kib_224/baseline | ,.0f }} KiB (baseline) to {{ derived/p1/peak_kib_224/numba | ,.0f }} KiB (`numba`)
 at 224 px. At 2,000 px the numbers are {{ derived/p1/peak_kib_2000/baseline | ,.0f }} and
 {{ derived/p1/peak_kib_2000/numba | ,.0f }} KiB, because every variant first thumbnails the image to 512 px.
@@ -88,7 +88,9 @@ not in memory.
 
 ### 2.1 Data, methods and protocol
 
-**Methods.** FINd (256 bits; the production `imagecore.hashing.find`, i.e. Part 1's bit-exact `numpy` variant); aHash, pHash, dHash and wHash from
+**Methods.** FINd (256 bits) twice: `find256` is the production `imagecore.hashing.find` (Part 1's bit-exact
+`numpy` variant) and `find256_numba` is Part 1's compiled kernel. Their hashes are identical, so their
+accuracy is too, and only their cost differs; aHash, pHash, dHash and wHash from
 `imagehash` at 64 bits (`hash_size=8`) and 256 bits (`hash_size=16`); and PDQ (256 bits, `pdqhash`), Meta's
 successor to the same DCT-and-median design.
 
@@ -146,7 +148,10 @@ FPR 1 % to `{{ derived/memeset_best_tpr@0.01 }}`. FINd ranks {{ derived/memeset_
 {{ derived/n_methods }} on TPR at FPR 1 % and {{ derived/memeset_find_rank_auc }} on AUC. It recovers
 {{ accuracy/memeset/find256/point/tpr@0.01 | pct }} of within-family pairs at FPR 1 %, against
 {{ accuracy/memeset/pdq256/point/tpr@0.01 | pct }} for PDQ, {{ accuracy/memeset/phash256/point/tpr@0.01 | pct }} for pHash-256,
-{{ accuracy/memeset/phash64/point/tpr@0.01 | pct }} for pHash-64 and {{ accuracy/memeset/dhash256/point/tpr@0.01 | pct }} for dHash-256. The
+{{ accuracy/memeset/phash64/point/tpr@0.01 | pct }} for pHash-64 and {{ accuracy/memeset/dhash256/point/tpr@0.01 | pct }} for dHash-256.
+At the stricter FPR of 0.1 %, the 256-bit DCT hashes lead: pHash-256 {{ accuracy/memeset/phash256/point/tpr@0.001 | pct }},
+FINd {{ accuracy/memeset/find256/point/tpr@0.001 | pct }}, PDQ {{ accuracy/memeset/pdq256/point/tpr@0.001 | pct }}, against
+{{ accuracy/memeset/phash64/point/tpr@0.001 | pct }} for pHash-64, and their confidence intervals overlap. The
 DCT-and-median family (FINd, PDQ, pHash) is consistently ahead of aHash and wHash in the low-FPR region,
 which is the region that matters at scale. AUC tells a slightly different story, because it is dominated by
 the hard tail of pairs (mirrored, cropped, bordered) that no method matches at a usable threshold. There,
@@ -160,10 +165,13 @@ bits), with precision {{ accuracy/memeset/find256/point/best_precision | pct }} 
 {{ accuracy/memeset/find256/point/best_recall | pct }}. For PDQ it is {{ accuracy/memeset/pdq256/point/best_f1 | pct }} and for
 pHash-64 {{ accuracy/memeset/phash64/point/best_f1 | pct }}.
 
-On the real near-duplicates, FINd reaches AUC {{ accuracy/nearduplicates/find256/point/auc | .4f }} and TPR
-{{ accuracy/nearduplicates/find256/point/tpr@0.001 | pct }} at FPR 0.1 %, and PDQ and pHash are equally
-close to perfect. aHash-64 and wHash fall behind. Genuine re-encodes and re-sizes of one photo are
-therefore easy for every DCT hash, and the hard part of meme matching is edits, not re-processing.
+On the real near-duplicates, pHash (which was used to select this set) separates the families perfectly.
+FINd reaches TPR {{ accuracy/nearduplicates/find256/point/tpr@0.001 | pct }} at FPR 0.1 % and best F1
+{{ accuracy/nearduplicates/find256/point/best_f1 | pct }}; PDQ reaches {{ accuracy/nearduplicates/pdq256/point/tpr@0.001 | pct }} and
+{{ accuracy/nearduplicates/pdq256/point/best_f1 | pct }}. aHash-64 cannot reach FPR 0.1 % at any threshold, because
+different products on plain backgrounds often share the same 64-bit aHash, and wHash falls well behind.
+Genuine re-encodes and re-sizes of one photo are therefore easy for every DCT hash, and the hard part of
+meme matching is edits, not re-processing.
 
 ### 2.3 Robustness by transform
 
@@ -173,13 +181,21 @@ Recall of (original, edit) pairs at each method's FPR-1 % threshold:
 
 ![Per-transform recall](figures/per_transform.png)
 
-All DCT hashes (FINd, PDQ, pHash) are essentially invariant to JPEG quality, rescaling, screenshot
-re-scaling and brightness/contrast. They keep most caption edits, because text changes a minority of the
-low-frequency content. All of them fail on mirroring: none of these hashes is flip-invariant. (PDQ defines
-dihedral variants that could be hashed at query time; we did not use them here.) Borders and crops of a few
-per cent move the whole 64×64 sampling grid and break them too. dHash is somewhat more tolerant of small
-geometric changes but weaker on captions. aHash and wHash are weakest on captions and contrast, because a
-bright caption band shifts the mean or the wavelet's low band.
+FINd, PDQ and pHash-256 are essentially invariant to JPEG quality, rescaling, screenshot re-scaling and
+brightness/contrast, and keep almost every caption edit and 2–6° rotation (FINd: captions at the top
+{{ accuracy/memeset/find256/per_transform/caption_top/recall | pct }}, both {{ accuracy/memeset/find256/per_transform/caption_both/recall | pct }},
+rotation {{ accuracy/memeset/find256/per_transform/rotate/recall | pct }}). A caption changes only a minority of the
+low-frequency content. Their weakness is geometry. Mirroring defeats them (FINd
+{{ accuracy/memeset/find256/per_transform/mirror/recall | pct }}), because no hash here is flip-invariant; PDQ defines
+dihedral variants that could be hashed as well, which we did not use. Crops and borders of a few per cent shift the
+whole 64×64 sampling grid (FINd: crop {{ accuracy/memeset/find256/per_transform/crop/recall | pct }}, border
+{{ accuracy/memeset/find256/per_transform/border/recall | pct }}). The 64-bit hashes, with their coarser grid, tolerate
+these better: pHash-64 keeps {{ accuracy/memeset/phash64/per_transform/crop/recall | pct }} of crops and
+{{ accuracy/memeset/phash64/per_transform/border/recall | pct }} of borders. That is why pHash-64 leads at FPR 1 %, and
+why the 64-bit hashes win on AUC. The partial recall of dHash and aHash on mirrored images probably comes from
+the near-symmetric aligned faces. aHash and wHash are the weakest on captions (aHash-64
+{{ accuracy/memeset/ahash64/per_transform/caption_top/recall | pct }} on top captions), because a bright text band shifts
+the mean or the wavelet's low band. wHash also loses some JPEG and brightness edits.
 
 ### 2.4 Computational cost
 

@@ -34,9 +34,8 @@ QUERIES = {
 
 
 def base_rows(fashion: Path) -> list[dict]:
-    from PIL import Image
-
     from fashion_pipeline.catalog import read_styles
+    from PIL import Image
 
     rows = []
     for r in read_styles(fashion / "styles.csv").rows:
@@ -56,10 +55,9 @@ def base_rows(fashion: Path) -> list[dict]:
 
 
 def add_replica(settings, store_root: Path, rows: list[dict], k: int) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import insert
-
     from fashion_pipeline.db.products import Product, utcnow
     from fashion_pipeline.db.session import session_scope
+    from sqlalchemy import insert
 
     now = utcnow()
     batch = []
@@ -106,13 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job-limits", type=int, nargs="+", default=[100, 300, 1000, 3000])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
-    from imagecore.config import DataNotFoundError, dataset_dir
-
     from fashion_pipeline.config import Settings
     from fashion_pipeline.db.session import dispose_engines, init_db
     from fashion_pipeline.jobs.backends import submit_job
     from fashion_pipeline.jobs.service import create_job
     from fashion_pipeline.jobs.spec import JobSpec
+    from imagecore.config import DataNotFoundError, dataset_dir
 
     try:
         fashion = dataset_dir("fashion")

@@ -25,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("FASHION_TORCH_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -33,7 +33,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def machine() -> dict[str, object]:
     import albumentations
     import torch
-
     from fashion_pipeline.models.base import apply_torch_threads
 
     apply_torch_threads()
@@ -122,7 +121,7 @@ def bench_jobs(n: int, redis_url: str, skip_celery: bool) -> dict[str, object]:
         js = JobSettings(celery_queue=prefix + "jobs", celery_key_prefix=prefix)
         exe = Path(sys.executable).parent / "fashion-pipeline"
         for workers in (1, 2):
-            proc = subprocess.Popen([str(exe), "worker", "--concurrency", str(workers), "--loglevel", "WARNING"],  # noqa: S603
+            proc = subprocess.Popen([str(exe), "worker", "--concurrency", str(workers), "--loglevel", "WARNING"],
                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 backend = CeleryBackend(settings, js)

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
-from PIL import Image
-
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines
+from fastapi.testclient import TestClient
+from PIL import Image
 
 N = 12
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.jobs import RUNNING, SUCCEEDED, JobChunk
 from fashion_pipeline.db.session import dispose_engines, session_scope
@@ -69,7 +68,7 @@ def _job_settings(env: dict[str, str]) -> JobSettings:
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "fashion-pipeline"
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [str(exe), "worker", "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO"],
         env={**os.environ, **env}, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )

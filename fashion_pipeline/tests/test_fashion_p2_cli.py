@@ -8,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from fashion_pipeline.cli import main
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.session import dispose_engines
+from PIL import Image
 
 
 @pytest.fixture(scope="module")

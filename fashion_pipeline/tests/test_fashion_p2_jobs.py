@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from fashion_pipeline.config import Settings, get_store
 from fashion_pipeline.db.jobs import FAILED, QUEUED, SUCCEEDED, JobChunk
 from fashion_pipeline.db.session import dispose_engines, session_scope
@@ -18,6 +16,7 @@ from fashion_pipeline.jobs.backends import submit_job
 from fashion_pipeline.jobs.outputs import output_location
 from fashion_pipeline.jobs.service import job_results, process_chunk, run_chunk_with_retries
 from fashion_pipeline.jobs.spec import JobSpec
+from PIL import Image
 
 N_PRODUCTS = 24
 SMALL_FASHIONNET = {"name": "fashionnet", "options": {"width_mult": 0.0625, "input_size": 64}, "top_k": 3,

@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from fashion_pipeline.models import UNTRAINED, UnknownModelError, available_models, load_model
 from fashion_pipeline.models.category_cnn import PACKAGED_WEIGHTS, CategoryModel
 from fashion_pipeline.models.fashionnet import FashionNet, FashionNetModel, landmark_pool

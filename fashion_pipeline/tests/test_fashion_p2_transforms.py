@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from fashion_pipeline.transforms import (
     TransformPipeline,
     TransformStepError,
@@ -13,6 +11,7 @@ from fashion_pipeline.transforms import (
     derive_seed,
 )
 from fashion_pipeline.transforms.steps import DEFAULT_FILL
+from PIL import Image
 
 
 def _img(h: int = 80, w: int = 60, channels: int = 3, seed: int = 0) -> np.ndarray:

@@ -175,7 +175,7 @@ async def post_process(
             raise HTTPException(422, f"invalid steps: {exc}") from None
     try:
         options = json.loads(model_options) if model_options else {}
-        model_step = ModelStep(name=model, top_k=top_k, options=options) if model else None
+        model_step = ModelStep.model_validate({"name": model, "top_k": top_k, "options": options}) if model else None
     except json.JSONDecodeError as exc:
         raise HTTPException(422, f"model_options is not JSON: {exc}") from None
     except ValidationError as exc:

@@ -103,19 +103,19 @@ def _job_json(job: Any) -> dict[str, Any]:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from fashion_pipeline.cli import CliError, spec_from_args
     from fashion_pipeline.config import get_settings
     from fashion_pipeline.db.session import init_db
     from fashion_pipeline.jobs.backends import submit_job
     from fashion_pipeline.jobs.spec import JobSpec
+    from pydantic import ValidationError
 
     query = spec_from_args(args)
     transform, model = _steps(args)
     try:
-        spec = JobSpec(query=query, all_results=args.all, transform=transform, model=model, output=args.output,
-                       seed=args.transform_seed, chunk_size=args.chunk_size)
+        spec = JobSpec.model_validate({"query": query, "all_results": args.all, "transform": transform, "model": model,
+                                       "output": args.output, "seed": args.transform_seed,
+                                       "chunk_size": args.chunk_size})
     except (ValidationError, ValueError) as exc:
         raise CliError(_spec_error(exc)) from None
     settings = get_settings()
@@ -168,13 +168,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from fashion_pipeline.cli import CliError
     from fashion_pipeline.config import get_settings
     from fashion_pipeline.jobs.oneoff import ProductNotFoundError, process_one
     from fashion_pipeline.jobs.spec import ModelStep
     from fashion_pipeline.transforms import TransformStepError
+    from pydantic import ValidationError
 
     transform, model = _steps(args)
     try:

@@ -28,8 +28,9 @@ def run(settings: Settings, small: bool) -> int:
 
     init_db(settings)
     n = 8 if small else 64
-    spec = JobSpec(query={"masterCategory": ["Apparel", "Footwear"], "limit": n, "sort": "id"},
-                   model=ModelStep(name="category_cnn", top_k=2), chunk_size=4 if small else 16, seed=7)
+    spec = JobSpec.model_validate({"query": {"masterCategory": ["Apparel", "Footwear"], "limit": n, "sort": "id"},
+                                   "model": {"name": "category_cnn", "top_k": 2}, "chunk_size": 4 if small else 16,
+                                   "seed": 7})
     t0 = time.perf_counter()
     job = submit_job(settings, spec, backend="inprocess", wait=True)
     elapsed = time.perf_counter() - t0
@@ -48,8 +49,8 @@ def run(settings: Settings, small: bool) -> int:
               f"{crop['height_fraction']:.2f} -> predicted {pred['name']} ({pred['score']:.2f})")
     if items:
         _, record = process_one(settings, product_id=items[0]["id"], transform=None,
-                                model=ModelStep(name="fashionnet", options={"width_mult": 0.125, "input_size": 64},
-                                                top_k=1))
+                                model=ModelStep.model_validate({"name": "fashionnet", "top_k": 1,
+                                                                "options": {"width_mult": 0.125, "input_size": 64}}))
         print("one-off FashionNet (untrained, reduced width) on product", items[0]["id"], ":",
               json.dumps(record["model"]["categories"]), "weights:", record["model"]["weights"])
     return 0 if job.status == "succeeded" else 1

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image
-
 from fashion_pipeline.models import ImageModel, load_model
 from fashion_pipeline.transforms import TransformPipeline, derive_seed
+from PIL import Image
 
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png"}
@@ -28,8 +27,9 @@ def decode(data: bytes, source: str = "<bytes>") -> np.ndarray:
     from imagecore.io import open_image
 
     img = open_image(data)
-    mode = "L" if img.mode in ("L", "1", "I;16", "I", "F") else "RGB"
-    return np.asarray(open_image(img, mode=mode))
+    if img.mode in ("L", "1", "I;16", "I", "F"):
+        return np.asarray(open_image(img, mode="L"))
+    return np.asarray(open_image(img, mode="RGB"))
 
 
 def encode(image: np.ndarray, fmt: str = "jpeg", quality: int = 90) -> bytes:
@@ -126,7 +126,7 @@ class Processor:
                 except Exception as exc:  # a bad image must not sink the chunk
                     p.ok, p.error = False, f"transform failed: {type(exc).__name__}: {exc}"
                 timer.add("transform", time.perf_counter() - t0)
-                if p.ok:
+                if p.ok and p.image is not None:
                     t0 = time.perf_counter()
                     p.encoded = encode(p.image, self.image_format, self.jpeg_quality)
                     h, w = p.image.shape[:2]

@@ -27,10 +27,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
-
-import fashion_pipeline
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job, JobChunk, JobItem, utcnow
 from fashion_pipeline.db.products import Product
@@ -40,6 +36,10 @@ from fashion_pipeline.jobs.processing import EXTENSIONS, Processor, StageTimer, 
 from fashion_pipeline.jobs.spec import JobSpec
 from fashion_pipeline.query import ProductOut, build_select, iter_products
 from fashion_pipeline.retry import is_transient, retry
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+import fashion_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def create_job(settings: Settings, spec: JobSpec, *, backend: str | None = None,
         if spec.all_results:
             ids = [p.id for p in iter_products(s, spec.query)]
         else:
-            ids = [p.id for p in s.scalars(build_select(spec.query))] if spec.query.limit else []
+            ids = [int(p.id) for p in s.scalars(build_select(spec.query))] if spec.query.limit else []  # type: ignore[attr-defined]
         chunks = [ids[i : i + spec.chunk_size] for i in range(0, len(ids), spec.chunk_size)]
         job = Job(id=job_id, status=QUEUED, backend=backend or settings.job_backend,
                   request=spec.model_dump(mode="json"), output_uri=loc.uri, total=len(ids), n_chunks=len(chunks),
@@ -154,9 +154,8 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
     dict
         ``{"status", "processed", "failed", "skipped_existing", "skipped_chunk"}``.
     """
-    from imagecore.storage import ObjectNotFoundError
-
     from fashion_pipeline.config import get_store
+    from imagecore.storage import ObjectNotFoundError
 
     with session_scope(settings) as s:
         job = s.get(Job, job_id)
@@ -170,8 +169,9 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
         chunk.status, chunk.attempts = RUNNING, chunk.attempts + 1
         if job.status == QUEUED:
             job.status, job.started_at = RUNNING, utcnow()
-        products = {p.id: p for p in s.scalars(select(Product).where(Product.id.in_(ids)))}
-        products = {pid: (ProductOut.from_row(p), p.image_key) for pid, p in products.items()}
+        products: dict[int, tuple[ProductOut, str]] = {
+            p.id: (ProductOut.from_row(p), p.image_key) for p in s.scalars(select(Product).where(Product.id.in_(ids)))
+        }
 
     t_start = time.perf_counter()
     timer = StageTimer()
@@ -182,7 +182,7 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
     records: list[dict[str, Any]] = []
     items: list[JobItem] = []
     skipped = 0
-    decoded: list[tuple[int, Any]] = []
+    decoded: list[tuple[int | str, Any]] = []
     base: dict[int, dict[str, Any]] = {}
     for pid in ids:
         if FAULT_HOOK is not None:
@@ -197,7 +197,7 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
         rec["source"] = {"key": key, "uri": product.image_uri, "sha256": product.image_sha256}
         t0 = time.perf_counter()
         try:
-            data = _retrying(settings, lambda k=key: source_store.get(k), f"get {key}")
+            data: bytes = _retrying(settings, lambda k=key: source_store.get(k), f"get {key}")  # type: ignore[misc]
         except ObjectNotFoundError:
             rec.update(status="error", error=f"source object {key} is missing")
             continue
@@ -225,8 +225,9 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
             if _already_written(loc, out_key, digest, settings):
                 skipped += 1
             else:
-                _retrying(settings, lambda k=out_key, d=p.encoded, h=digest: loc.store.put(
-                    k, d, content_type=rec["output_image"]["content_type"], metadata={"sha256": h}), f"put {out_key}")
+                ctype = rec["output_image"]["content_type"]
+                _retrying(settings, lambda k=out_key, d=p.encoded, h=digest, c=ctype: loc.store.put(  # type: ignore[misc]
+                    k, d, content_type=c, metadata={"sha256": h}), f"put {out_key}")
             timer.add("write", time.perf_counter() - t0)
             rec["output_image"].update(key=out_key, uri=loc.store.uri(out_key))
 
@@ -345,7 +346,8 @@ def finalize_job(settings: Settings, job_id: str) -> dict[str, Any]:
     parts = []
     for index, status, _ in chunk_info:
         if status == SUCCEEDED:
-            parts.append(_retrying(settings, lambda i=index: loc.store.get(loc.chunk_key(i)), "get chunk metadata"))
+            parts.append(_retrying(settings, lambda i=index: loc.store.get(loc.chunk_key(i)),  # type: ignore[misc]
+                                   "get chunk metadata"))
     metadata = b"".join(parts)
     _retrying(settings, lambda: loc.store.put(loc.metadata_key, metadata, content_type="application/x-ndjson"),
               "put metadata.jsonl")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from fashion_pipeline.query import QuerySpec
 from fashion_pipeline.transforms import DEFAULT_STEPS, StepSpec, TransformPipeline
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Model options a request may set, per model (weights files only from the server's settings side).
 ALLOWED_MODEL_OPTIONS: dict[str, set[str]] = {
@@ -30,9 +29,9 @@ class JobSettings(BaseSettings):
 
     celery_queue: str = "fashion-jobs"
     celery_key_prefix: str = ""
-    celery_visibility_timeout: int = Field(3600, ge=1)
-    job_threads: int = Field(1, ge=1, le=64)
-    job_max_attempts: int = Field(5, ge=1, le=20)
+    celery_visibility_timeout: int = Field(default=3600, ge=1)
+    job_threads: int = Field(default=1, ge=1, le=64)
+    job_max_attempts: int = Field(default=5, ge=1, le=20)
 
 
 class ModelStep(BaseModel):
@@ -42,8 +41,8 @@ class ModelStep(BaseModel):
 
     name: str = "category_cnn"
     options: dict[str, Any] = Field(default_factory=dict)
-    top_k: int = Field(5, ge=1, le=50)
-    batch_size: int = Field(16, ge=1, le=256)
+    top_k: int = Field(default=5, ge=1, le=50)
+    batch_size: int = Field(default=16, ge=1, le=256)
 
     @model_validator(mode="after")
     def _known(self) -> ModelStep:
@@ -86,11 +85,11 @@ class JobSpec(BaseModel):
     all_results: bool = False
     transform: list[StepSpec] | None = Field(default_factory=lambda: [StepSpec(**s) for s in DEFAULT_STEPS])
     model: ModelStep | None = None
-    output: str | None = Field(None, max_length=1024)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    chunk_size: int = Field(64, ge=1, le=10_000)
+    output: str | None = Field(default=None, max_length=1024)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    chunk_size: int = Field(default=64, ge=1, le=10_000)
     image_format: Literal["jpeg", "png"] = "jpeg"
-    jpeg_quality: int = Field(90, ge=1, le=100)
+    jpeg_quality: int = Field(default=90, ge=1, le=100)
 
     @field_serializer("query")
     def _query_out(self, query: QuerySpec) -> dict[str, Any]:

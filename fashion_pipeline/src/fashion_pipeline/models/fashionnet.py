@@ -32,7 +32,7 @@ from torch import nn
 
 from fashion_pipeline.models.base import UNTRAINED, ImageModel, apply_torch_threads, file_digest, images_to_batch
 from fashion_pipeline.models.base import top_k as _top_k
-from fashion_pipeline.models.labels import attribute_names, DEEPFASHION_CATEGORIES, LANDMARKS, NUM_ATTRIBUTES
+from fashion_pipeline.models.labels import DEEPFASHION_CATEGORIES, LANDMARKS, NUM_ATTRIBUTES, attribute_names
 from fashion_pipeline.models.vgg import CONV4_END, VGG16, scaled
 
 NUM_LANDMARKS = len(LANDMARKS)
@@ -138,20 +138,20 @@ class FashionNet(nn.Module):
             for p in m.modules():
                 if isinstance(p, nn.Conv2d):
                     nn.init.kaiming_normal_(p.weight, mode="fan_out", nonlinearity="relu")
-                    nn.init.zeros_(p.bias)
+                    nn.init.zeros_(p.bias)  # type: ignore[arg-type]
                 elif isinstance(p, nn.Linear):
                     nn.init.normal_(p.weight, 0, 0.01)
-                    nn.init.zeros_(p.bias)
+                    nn.init.zeros_(p.bias)  # type: ignore[arg-type]
 
     def init_from_vgg16(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Load torchvision VGG16 weights into the backbone and copy conv5 into the pose branch."""
         self.backbone.load_state_dict(state_dict)
-        src = [m for m in self.backbone.features[CONV4_END:] if isinstance(m, nn.Conv2d)]
+        src = [m for m in list(self.backbone.features)[CONV4_END:] if isinstance(m, nn.Conv2d)]
         dst = [m for m in self.pose_conv if isinstance(m, nn.Conv2d)]
         with torch.no_grad():
             for s, d in zip(src, dst, strict=True):
                 d.weight.copy_(s.weight)
-                d.bias.copy_(s.bias)
+                d.bias.copy_(s.bias)  # type: ignore[union-attr,arg-type]
 
     def forward(self, x: torch.Tensor) -> FashionNetOutput:
         """Run on a (B, 3, H, W) normalised batch (H, W multiples of 16; 224 for the real model)."""

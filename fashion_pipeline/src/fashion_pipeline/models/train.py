@@ -133,7 +133,7 @@ def train_category_model(
     train_idx, test_idx = np.flatnonzero(~held), np.flatnonzero(held)
     master_classes = sorted(set(data.master))
     counts = Counter(data.article[i] for i in train_idx)
-    article_classes = sorted(a for a, c in counts.items() if c >= min_count) + [OTHER]
+    article_classes = [*sorted(a for a, c in counts.items() if c >= min_count), OTHER]
     m_index = {c: i for i, c in enumerate(master_classes)}
     a_index = {c: i for i, c in enumerate(article_classes)}
     ym = torch.tensor([m_index[c] for c in data.master])

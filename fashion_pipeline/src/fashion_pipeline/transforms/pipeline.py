@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import imagecore  # noqa: F401  (sets NO_ALBUMENTATIONS_UPDATE)
 import albumentations as A
+import imagecore  # noqa: F401  (sets NO_ALBUMENTATIONS_UPDATE)
 import numpy as np
 from PIL import Image
 

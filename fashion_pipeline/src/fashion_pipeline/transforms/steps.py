@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import albumentations as A
 import cv2
 import imagecore  # noqa: F401  (sets NO_ALBUMENTATIONS_UPDATE)
-import albumentations as A
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fashion_pipeline.transforms.crop import RandomFractionCrop

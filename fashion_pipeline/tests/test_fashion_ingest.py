@@ -208,13 +208,23 @@ def test_deleted_object_is_detected_and_restored(local_settings: Settings, subse
     assert store.exists(victim.image_key)
 
 
-def test_limit_and_missing_folder(local_settings: Settings, tmp_path: Path) -> None:
+def test_limit_missing_folder_and_images_csv(local_settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="image folder"):
         ingest(local_settings, images_dir=tmp_path / "nope", progress=False)
     report = ingest(local_settings, limit=7, progress=False)
     assert report.selected == report.ingested == 7
     with session_factory(local_settings)() as session:
         assert session.scalar(select(func.count()).select_from(Product)) == 7
+    ids = sorted(_rows(local_settings))
+    links = tmp_path / "images.csv"
+    links.write_text("filename,link\n" + "".join(f"{i}.jpg,http://img.example/{i}.jpg\n" for i in ids) + "x.jpg,bad\n")
+    again = ingest(local_settings, limit=7, images_csv=links, progress=False)
+    assert again.rejected_rows == [(9, "images.csv: filename 'x.jpg' is not <id>.jpg")]
+    # new metadata (the links) updates the rows without re-uploading the unchanged images
+    assert (again.already_present, again.metadata_updated, again.uploaded, again.ingested) == (7, 7, 0, 0)
+    assert {p.image_link for p in _rows(local_settings).values()} == {f"http://img.example/{i}.jpg" for i in ids}
+    third = ingest(local_settings, limit=7, images_csv=links, progress=False)
+    assert (third.already_present, third.metadata_updated) == (7, 0)
 
 
 @pytest.mark.postgres

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,8 @@ class IngestReport:
     selected: int = 0
     ingested: int = 0  # new rows written (object uploaded or reused)
     updated: int = 0  # existing rows whose image changed
-    already_present: int = 0  # row and identical object already there: nothing done
+    already_present: int = 0  # row and identical object already there: no upload
+    metadata_updated: int = 0  # of those, rows whose catalogue metadata changed (row updated, no upload)
     uploaded: int = 0  # objects actually sent to the store
     reused_objects: int = 0  # objects already in the store (e.g. from a killed run), not re-sent
     invalid_images: list[tuple[int, str]] = field(default_factory=list)
@@ -97,6 +98,7 @@ class IngestReport:
             f"  ingested (new rows)      {self.ingested:>8}",
             f"  updated (image changed)  {self.updated:>8}",
             f"  already present          {self.already_present:>8}",
+            f"    metadata updated       {self.metadata_updated:>8}",
             f"  invalid images           {len(self.invalid_images):>8}",
             f"  failed uploads/writes    {len(self.failed):>8}",
             f"objects uploaded           {self.uploaded:>8}",
@@ -124,6 +126,18 @@ class _Task:
     link: str | None
     existing_sha: str | None  # sha256 of the current DB row, if any
     object_listed: bool  # the key was present in the store's listing at start
+    existing_meta: tuple[Any, ...] | None = None  # catalogue columns of the current DB row
+
+
+#: Catalogue columns of a row (compared on re-runs to pick up metadata changes without re-uploading).
+META_COLUMNS = ("gender", "master_category", "sub_category", "article_type", "base_colour", "season", "year",
+                "usage", "product_display_name", "image_link")
+
+
+def _meta(row: StyleRow, link: str | None) -> dict[str, Any]:
+    return {"gender": row.gender, "master_category": row.masterCategory, "sub_category": row.subCategory,
+            "article_type": row.articleType, "base_colour": row.baseColour, "season": row.season, "year": row.year,
+            "usage": row.usage, "product_display_name": row.productDisplayName, "image_link": link}
 
 
 @dataclass(frozen=True)
@@ -181,6 +195,9 @@ def _process(task: _Task, store: ObjectStore, settings: Settings) -> _Outcome:
         return _Outcome("failed", pid, error=f"cannot read {task.path}: {exc}")
     sha = hashlib.sha256(data).hexdigest()
     if task.existing_sha == sha and task.object_listed:
+        meta = _meta(task.row, task.link)
+        if task.existing_meta is not None and tuple(meta[c] for c in META_COLUMNS) != task.existing_meta:
+            return _Outcome("meta", pid, values={"id": pid, **meta})
         return _Outcome("present", pid)
     try:
         facts = _image_facts(data, str(task.path))
@@ -206,12 +223,8 @@ def _process(task: _Task, store: ObjectStore, settings: Settings) -> _Outcome:
             uploaded = True
     except Exception as exc:
         return _Outcome("failed", pid, error=f"upload of {task.key} failed: {exc}")
-    r = task.row
     values = {
-        "id": pid, "gender": r.gender, "master_category": r.masterCategory, "sub_category": r.subCategory,
-        "article_type": r.articleType, "base_colour": r.baseColour, "season": r.season, "year": r.year,
-        "usage": r.usage, "product_display_name": r.productDisplayName,
-        "image_key": task.key, "image_uri": store.uri(task.key), "image_link": task.link,
+        "id": pid, **_meta(task.row, task.link), "image_key": task.key, "image_uri": store.uri(task.key),
         "image_bytes": len(data), "image_sha256": sha, **facts,
     }
     # new row; or an existing row whose image changed or whose object had gone missing
@@ -233,12 +246,28 @@ def upsert_products(session: Session, rows: list[dict[str, Any]]) -> None:
     session.connection().execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), rows)
 
 
-def _write_batch(settings: Settings, rows: list[dict[str, Any]]) -> None:
+def update_metadata(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Update only the catalogue columns of existing rows (``UPDATE ... WHERE id = ?``, executemany)."""
+    if not rows:
+        return
+    table = Product.__table__
+    stmt = (
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("b_id"))
+        .values({**{c: bindparam(f"b_{c}") for c in META_COLUMNS}, "updated_at": bindparam("b_now")})
+    )
+    now = utcnow()
+    params = [{"b_id": r["id"], "b_now": now, **{f"b_{c}": r[c] for c in META_COLUMNS}} for r in rows]
+    session.connection().execute(stmt, params)
+
+
+def _write_batch(settings: Settings, rows: list[dict[str, Any]], meta_rows: list[dict[str, Any]] | None = None) -> None:
     factory = session_factory(settings)
 
     def write() -> None:
         with factory() as session, session.begin():
             upsert_products(session, rows)
+            update_metadata(session, meta_rows or [])
 
     retry(write, attempts=settings.retry_attempts, base_delay=settings.retry_base_delay, what="database write")
 
@@ -369,31 +398,39 @@ def ingest(
         with_image = with_image[:limit]
     report.selected = len(with_image)
 
+    meta_cols = [getattr(Product, c) for c in META_COLUMNS]
     with session_factory(settings)() as session:
-        existing = dict(session.execute(select(Product.id, Product.image_sha256)).all())
+        existing: dict[int, tuple[str, tuple[Any, ...]]] = {
+            pid: (sha, tuple(meta)) for pid, sha, *meta in session.execute(select(Product.id, Product.image_sha256, *meta_cols))
+        }
     listed = {info.key for info in store.list(settings.images_prefix)}
     tasks = (
-        _Task(row, files[row.id], settings.image_key(row.id), links.get(row.id), existing.get(row.id),
-              settings.image_key(row.id) in listed)
+        _Task(row, files[row.id], settings.image_key(row.id), links.get(row.id),
+              existing[row.id][0] if row.id in existing else None, settings.image_key(row.id) in listed,
+              existing[row.id][1] if row.id in existing else None)
         for row in with_image
     )
     n_workers = workers or settings.ingest_workers
     batch: list[dict[str, Any]] = []
     batch_kinds: list[str] = []
+    meta_batch: list[dict[str, Any]] = []
 
     def flush() -> None:
-        if not batch:
+        if not batch and not meta_batch:
             return
         try:
-            _write_batch(settings, batch)
+            _write_batch(settings, batch, meta_batch)
         except Exception as exc:
-            log.error("database write of %d rows failed: %s", len(batch), exc)
-            report.failed.extend((v["id"], f"database write failed: {exc}") for v in batch)
+            log.error("database write of %d rows failed: %s", len(batch) + len(meta_batch), exc)
+            report.failed.extend((v["id"], f"database write failed: {exc}") for v in batch + meta_batch)
+            report.already_present -= len(meta_batch)
         else:
             report.ingested += batch_kinds.count("new")
             report.updated += batch_kinds.count("updated")
+            report.metadata_updated += len(meta_batch)
         batch.clear()
         batch_kinds.clear()
+        meta_batch.clear()
 
     bar = tqdm(total=len(with_image), unit="img", desc="ingest", disable=not progress, mininterval=0.5)
     try:
@@ -402,6 +439,12 @@ def ingest(
                 bar.update(1)
                 if outcome.kind == "present":
                     report.already_present += 1
+                elif outcome.kind == "meta":
+                    report.already_present += 1
+                    assert outcome.values is not None
+                    meta_batch.append(outcome.values)
+                    if len(meta_batch) >= settings.ingest_batch_size:
+                        flush()
                 elif outcome.kind == "invalid":
                     report.invalid_images.append((outcome.product_id, outcome.error))
                 elif outcome.kind == "failed":

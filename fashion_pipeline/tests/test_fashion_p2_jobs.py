@@ -241,3 +241,27 @@ def test_invalid_job_specs(payload, needle):
 
     with pytest.raises((ValidationError, ValueError), match=needle):
         JobSpec.model_validate(payload)
+
+
+@pytest.mark.postgres
+@pytest.mark.s3
+def test_job_on_postgres_and_s3(dataset, postgres_url, s3_server, tmp_path):  # type: ignore[no-untyped-def]
+    """The production-like stack: sources and outputs on S3 (loopback moto), state in PostgreSQL."""
+    import uuid
+
+    from fashion_pipeline.ingest import ingest
+
+    fashion = dataset("fashion")
+    s = Settings(data_dir=tmp_path / "pg", database_url=postgres_url, storage="s3",
+                 s3_endpoint_url=s3_server.endpoint_url, s3_bucket=f"p2pg-{uuid.uuid4().hex[:10]}",
+                 styles_path=fashion / "styles.csv", images_dir=fashion / "images", retry_base_delay=0.001)
+    try:
+        assert ingest(s, limit=4, progress=False).ok
+        job = submit_job(s, JobSpec(query={"limit": 4}, model={"name": "category_cnn"}, chunk_size=2), wait=True)
+        assert job.status == SUCCEEDED and job.succeeded_count == 4
+        loc = output_location(s, job.id, None)
+        assert loc.uri.startswith("s3://") and len(_lines(loc.store, loc.metadata_key)) == 4
+        assert len(list(loc.store.list(f"{loc.prefix}images/"))) == 4
+        assert job_results(s, job.id)[0] == 4
+    finally:
+        dispose_engines()

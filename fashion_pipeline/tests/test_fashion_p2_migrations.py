@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fashion_pipeline.db.jobs  # noqa: F401  (registers the job tables on Base.metadata)
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
-import fashion_pipeline.db.jobs  # noqa: F401  (registers the job tables on Base.metadata)
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.base import Base
 from fashion_pipeline.db.session import alembic_config, dispose_engines, get_engine, init_db

@@ -238,3 +238,29 @@ def test_ingest_into_s3_and_postgres(pg_s3_settings: Settings, subset_dir: Calla
     rows = _rows(pg_s3_settings)
     assert len(rows) == 50 and all(p.image_uri.startswith("s3://") for p in rows.values())
     _check_consistent(pg_s3_settings, again)
+
+
+def test_database_outage_is_retried_then_reported(local_settings: Settings, subset_dir: Callable[..., Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import fashion_pipeline.ingest as ingest_mod
+    from sqlalchemy.exc import OperationalError
+
+    data = subset_dir(6)
+    kwargs = {"styles_path": data / "styles.csv", "images_dir": data / "images", "progress": False}
+    real_upsert = ingest_mod.upsert_products
+    calls = {"n": 0}
+
+    def locked(session: object, rows: list[dict[str, object]]) -> None:
+        calls["n"] += 1
+        raise OperationalError("INSERT", {}, Exception("database is locked (injected)"))
+
+    monkeypatch.setattr(ingest_mod, "upsert_products", locked)
+    settings = local_settings.model_copy(update={"retry_attempts": 3})
+    report = ingest(settings, **kwargs)
+    assert calls["n"] == 3  # retried with back-off, then given up
+    assert len(report.failed) == 6 and all("database write failed" in why for _, why in report.failed)
+    assert report.ingested == 0 and len(report.orphan_objects) == 6  # uploaded, no row: reported
+    monkeypatch.setattr(ingest_mod, "upsert_products", real_upsert)
+    resumed = ingest(settings, **kwargs)
+    assert resumed.ingested == 6 and resumed.reused_objects == 6 and resumed.uploaded == 0
+    assert resumed.ok and resumed.orphan_objects == []

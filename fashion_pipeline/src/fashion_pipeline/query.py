@@ -301,16 +301,19 @@ def run_query(session: Session, spec: QuerySpec) -> QueryResult:
         ``total`` = rows matching the filters (``min(total, sample)`` when sampling),
         ``items`` = the page ``[offset, offset + limit)`` in the requested order.
     """
-    total = count_matching(session, spec)
-    if spec.sample is not None:
-        total = min(total, spec.sample)
-    if not spec.limit:
-        return QueryResult(total=total, items=[])
-    # rows straight from the database, no ORM identity map and no re-validation: they are typed by the schema
-    cursor = session.connection().execute(build_rows_select(spec))  # Core path: no ORM row processing
-    keys = list(cursor.keys())
-    items = [dict(zip(keys, row, strict=True)) for row in cursor]
-    # one validation call for the whole page (pydantic-core), no ORM objects
+    items: list[dict[str, Any]] = []
+    if spec.limit:
+        # Core path (no ORM objects): plain rows, then one pydantic-core validation for the whole page
+        cursor = session.connection().execute(build_rows_select(spec))
+        keys = list(cursor.keys())
+        items = [dict(zip(keys, row, strict=True)) for row in cursor]
+    page = spec.limit if spec.sample is None else min(spec.limit, max(0, spec.sample - spec.offset))
+    if spec.offset == 0 and len(items) < page:
+        total = len(items)  # the first page holds every match: no COUNT needed
+    else:
+        total = count_matching(session, spec)
+        if spec.sample is not None:
+            total = min(total, spec.sample)
     return QueryResult.model_validate({"total": total, "items": items})
 
 

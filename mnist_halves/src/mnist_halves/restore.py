@@ -1,0 +1,199 @@
+"""The restore pipeline: score candidate pairs, then assign one-to-one.
+
+Scorers: ``heuristic`` (boundary continuity), ``embedding`` (tower dot product only),
+``learned`` (embedding candidates re-scored by the pair head; the default).
+Assignment: ``greedy``, ``dense`` (``linear_sum_assignment`` on an N x N matrix) or
+``sparse`` (``min_weight_full_bipartite_matching`` on the top-k candidate graph; the
+default, memory O(N k)).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mnist_halves.assign import dense_assignment, dense_from_candidates, greedy, sparse_assignment
+from mnist_halves.heuristic import boundary_vectors
+from mnist_halves.model import HalvesNet
+from mnist_halves.puzzle import PuzzleError, check_halves
+from mnist_halves.scoring import Candidates, candidate_graph, emb_scores, embed, head_scores, topk_pairs
+
+log = logging.getLogger(__name__)
+
+SCORERS = ("heuristic", "embedding", "learned")
+ASSIGNERS = ("greedy", "dense", "sparse")
+
+
+@dataclass
+class Restoration:
+    """Result of :func:`restore`: matched pairs plus the halves left without a partner."""
+
+    left_index: np.ndarray
+    right_index: np.ndarray
+    score: np.ndarray
+    unmatched_left: np.ndarray
+    unmatched_right: np.ndarray
+    timings: dict[str, float] = field(default_factory=dict)
+    n_candidates: int = 0
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write ``left_index,right_index,score``; unmatched halves get -1 on the other side and an empty score."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        order = np.argsort(self.left_index, kind="stable")
+        with path.open("w") as f:
+            f.write("left_index,right_index,score\n")
+            for i in order:
+                f.write(f"{self.left_index[i]},{self.right_index[i]},{self.score[i]:.6g}\n")
+            for i in self.unmatched_left:
+                f.write(f"{i},-1,\n")
+            for j in self.unmatched_right:
+                f.write(f"-1,{j},\n")
+        return path
+
+
+def _heuristic_candidates(left: np.ndarray, right: np.ndarray, k: int) -> tuple[Candidates, torch.Tensor, torch.Tensor]:
+    a, b = boundary_vectors(left, right)
+    r1, c1 = topk_pairs(a, b, k)
+    c2, r2 = topk_pairs(b, a, k)
+    nr = len(right)
+    key = np.unique(np.concatenate([r1, r2]) * nr + np.concatenate([c1, c2]))
+    rows, cols = key // nr, key % nr
+    score = (a[torch.as_tensor(rows)] * b[torch.as_tensor(cols)]).sum(1).numpy()
+    return Candidates(rows, cols, score, len(left), nr), a, b
+
+
+def restore(
+    left: np.ndarray,
+    right: np.ndarray,
+    model: HalvesNet | None = None,
+    scorer: str = "learned",
+    assign: str = "sparse",
+    k: int = 32,
+) -> Restoration:
+    """Re-pair shuffled halves.
+
+    Parameters
+    ----------
+    left, right
+        (N_left, 28, 14) and (N_right, 28, 14) uint8 halves; counts may differ.
+    model
+        Trained :class:`HalvesNet` (required unless ``scorer="heuristic"``).
+    scorer
+        ``"heuristic"``, ``"embedding"`` or ``"learned"``.
+    assign
+        ``"greedy"``, ``"dense"`` or ``"sparse"``.
+    k
+        Candidates kept per half and direction.
+
+    Returns
+    -------
+    Restoration
+        min(N_left, N_right) pairs at most; every other half is listed as unmatched.
+
+    Raises
+    ------
+    PuzzleError
+        Bad halves or options.
+    """
+    check_halves(left, "left")
+    check_halves(right, "right")
+    if scorer not in SCORERS:
+        raise PuzzleError(f"unknown scorer {scorer!r}; choose one of {', '.join(SCORERS)}")
+    if assign not in ASSIGNERS:
+        raise PuzzleError(f"unknown assignment {assign!r}; choose one of {', '.join(ASSIGNERS)}")
+    if k < 1:
+        raise PuzzleError(f"top-k must be >= 1, got {k}")
+    if scorer != "heuristic" and model is None:
+        raise PuzzleError(f"scorer {scorer!r} needs a trained model")
+    nl, nr = len(left), len(right)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    fl = fr = None
+    hv: tuple[torch.Tensor, torch.Tensor] | None = None
+    if scorer == "heuristic":
+        cand, a, b = _heuristic_candidates(left, right, k)
+        hv = (a, b)
+    else:
+        assert model is not None
+        fl = embed(model, left, "left")
+        fr = embed(model, right, "right")
+        timings["embed_s"] = time.perf_counter() - t0
+        rows, cols = candidate_graph(fl, fr, k)
+        t1 = time.perf_counter()
+        score = head_scores(model, fl, fr, rows, cols) if scorer == "learned" else emb_scores(fl, fr, rows, cols)
+        timings["rescore_s"] = time.perf_counter() - t1
+        cand = Candidates(rows, cols, score, nl, nr)
+    timings["score_s"] = time.perf_counter() - t0
+
+    def fill(li: np.ndarray, rj: np.ndarray) -> np.ndarray:
+        """Scores for leftover halves (small dense block)."""
+        if hv is not None:
+            return (hv[0][torch.as_tensor(li)] @ hv[1][torch.as_tensor(rj)].T).numpy()
+        assert fl is not None and fr is not None and model is not None
+        rr, cc = np.repeat(li, len(rj)), np.tile(rj, len(li))
+        s = head_scores(model, fl, fr, rr, cc) if scorer == "learned" else emb_scores(fl, fr, rr, cc)
+        return s.reshape(len(li), len(rj))
+
+    t2 = time.perf_counter()
+    if assign == "greedy":
+        r, c = greedy(cand.rows, cand.cols, cand.score, nl, nr)
+        free_l, free_r = np.setdiff1d(np.arange(nl), r), np.setdiff1d(np.arange(nr), c)
+        if len(free_l) and len(free_r):  # halves whose candidates were all taken
+            r2, c2 = greedy(*_dense_edges(fill(free_l, free_r)), len(free_l), len(free_r))
+            r, c = np.concatenate([r, free_l[r2]]), np.concatenate([c, free_r[c2]])
+    elif assign == "dense":
+        if hv is not None:
+            base = (hv[0] @ hv[1].T).numpy()
+        else:
+            assert fl is not None and fr is not None
+            base = (fl.emb @ fr.emb.T).numpy()
+        mat = dense_from_candidates(cand.rows, cand.cols, cand.score, base) if scorer == "learned" else base
+        del base
+        r, c = dense_assignment(mat)
+        del mat
+    else:
+        r, c = sparse_assignment(cand.rows, cand.cols, cand.score, nl, nr, fill=fill)
+    timings["assign_s"] = time.perf_counter() - t2
+    timings["total_s"] = time.perf_counter() - t0
+    pair_score = _lookup(cand, r, c, fill)
+    return Restoration(
+        left_index=r,
+        right_index=c,
+        score=pair_score,
+        unmatched_left=np.setdiff1d(np.arange(nl), r),
+        unmatched_right=np.setdiff1d(np.arange(nr), c),
+        timings=timings,
+        n_candidates=len(cand),
+    )
+
+
+def _dense_edges(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rr, cc = np.nonzero(np.ones_like(mat, dtype=bool))
+    return rr, cc, mat[rr, cc]
+
+
+def _lookup(cand: Candidates, r: np.ndarray, c: np.ndarray, fill: object) -> np.ndarray:
+    """Score of each chosen pair (candidate score, or computed for non-candidates)."""
+    if len(r) == 0:
+        return np.zeros(0, np.float32)
+    nr = max(cand.n_right, 1)
+    keys = cand.rows * nr + cand.cols
+    order = np.argsort(keys)
+    want = r * nr + c
+    pos = np.searchsorted(keys[order], want)
+    pos = np.clip(pos, 0, max(len(keys) - 1, 0))
+    out = np.full(len(r), np.nan, np.float32)
+    if len(keys):
+        hit = keys[order][pos] == want
+        out[hit] = cand.score[order][pos[hit]]
+    miss = np.nonzero(np.isnan(out))[0]
+    if len(miss) and callable(fill):
+        for m in miss:
+            out[m] = float(fill(np.array([r[m]]), np.array([c[m]]))[0, 0])
+    return out

@@ -1,0 +1,33 @@
+"""Validation puzzle built from held-out *training* digits (used for model choices)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mnist_halves.assign import greedy, sparse_assignment
+from mnist_halves.model import HalvesNet
+from mnist_halves.scoring import candidate_graph, emb_scores, embed, head_scores
+
+
+def validate(
+    model: HalvesNet, digits: np.ndarray, k: int = 32, sparse: bool = False, limit: int = 2000
+) -> dict[str, Any]:
+    """Accuracies on the puzzle made of ``digits[:limit]`` (left i belongs with right i)."""
+    digits = digits[:limit]
+    left, right = digits[:, :, :14], digits[:, :, 14:]
+    n = len(digits)
+    fl, fr = embed(model, left, "left"), embed(model, right, "right")
+    rows, cols = candidate_graph(fl, fr, k)
+    recall = float(np.isin(np.arange(n) * n + np.arange(n), rows * n + cols).mean())
+    es = emb_scores(fl, fr, rows, cols)
+    hs = head_scores(model, fl, fr, rows, cols)
+    out: dict[str, Any] = {"val_n": n, f"val_recall_at_{k}": recall}
+    for name, s in (("emb", es), ("head", hs)):
+        r, c = greedy(rows, cols, s, n, n)
+        out[f"val_{name}_greedy"] = float((r == c).sum() / n)
+        if sparse:
+            r, c = sparse_assignment(rows, cols, s, n, n)
+            out[f"val_{name}_sparse"] = float((r == c).sum() / n)
+    return out

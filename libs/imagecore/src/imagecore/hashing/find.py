@@ -22,8 +22,8 @@ operations in the same order* as the reference, only vectorised across pixels:
 
 - luma is ``(0.299 * r + 0.587 * g) + 0.114 * b`` via exact per-channel lookup tables;
 - the box filter is evaluated only at the 4096 decimation points (the only ones used) by
-  adding the window's pixels one at a time in row-major order (zero padding outside the
-  image adds exact zeros), then dividing by the clipped count;
+  adding the window's pixels one offset at a time in row-major order (zero padding outside
+  the image adds exact zeros), then dividing by the clipped count;
 - each DCT entry is a left-to-right sum of rounded products, as in the reference's loops
   (a BLAS ``matmul`` would reorder the sums and may use FMA);
 - the median is ``np.partition(values, 127)[127]``, exactly what Torben's algorithm returns
@@ -58,12 +58,14 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "THUMBNAIL_SIZE",
     "box_at_samples",
+    "box_from_padded",
     "dct_16x16",
     "find_hash",
     "find_hashes",
     "hash_from_dct",
     "iter_find_hashes",
     "luma",
+    "padded_luma",
     "prepare_image",
 ]
 
@@ -167,6 +169,48 @@ def sample_plan(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return row_index, col_index, counts, half_r, half_c
 
 
+def padded_luma(pixels: np.ndarray, half_r: int, half_c: int, *, rgb: bool | None = None) -> np.ndarray:
+    """:func:`luma` written straight into a zero border of ``half_r`` rows and ``half_c`` columns."""
+    if pixels.dtype != np.uint8:
+        raise TypeError(f"expected uint8 pixels, got {pixels.dtype}")
+    if rgb is None:
+        rgb = pixels.ndim == 3
+    lead = pixels.shape[:-3] if rgb else pixels.shape[:-2]
+    rows, cols = (pixels.shape[-3], pixels.shape[-2]) if rgb else (pixels.shape[-2], pixels.shape[-1])
+    padded = np.zeros((*lead, rows + 2 * half_r, cols + 2 * half_c))
+    inner = padded[..., half_r : half_r + rows, half_c : half_c + cols]
+    if rgb:
+        values = pixels.astype(np.float64)
+        np.multiply(values[..., 0], LUMA_COEFFS[0], out=inner)
+        inner += values[..., 1] * LUMA_COEFFS[1]
+        inner += values[..., 2] * LUMA_COEFFS[2]
+    else:
+        inner[...] = LUMA_GREY[pixels]
+    return padded
+
+
+def box_from_padded(padded: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Window means at the 64x64 decimation points, from zero-padded luma (see :func:`box_at_samples`).
+
+    For each window offset ``(a, b)`` in row-major order, the 64x64 pixels at that offset of
+    every window are gathered and added to the running sums (zeros outside the image add
+    nothing), so each window is summed in exactly the reference's order. Each step touches
+    only 64 rows, so the working set stays in cache.
+    """
+    row_index, col_index, counts, half_r, half_c = sample_plan(rows, cols)
+    total: np.ndarray | None = None
+    for a in range(2 * half_r):
+        band = padded[..., row_index[:, a], :]  # (..., 64, W + 2 half_c)
+        for b in range(2 * half_c):
+            values = band[..., col_index[:, b]]  # (..., 64, 64), a fresh array
+            if total is None:
+                total = values
+            else:
+                total += values
+    assert total is not None
+    return total / counts
+
+
 def box_at_samples(lum: np.ndarray) -> np.ndarray:
     """Box-filtered luma at the 64x64 decimation points of a ``(..., H, W)`` luma array.
 
@@ -174,21 +218,10 @@ def box_at_samples(lum: np.ndarray) -> np.ndarray:
     full-image filter does, so the values are bit-identical to decimating its output.
     """
     rows, cols = lum.shape[-2:]
-    row_index, col_index, counts, half_r, half_c = sample_plan(rows, cols)
-    lead = lum.shape[:-2]
-    padded = np.zeros((*lead, rows + 2 * half_r, cols + 2 * half_c))
+    _ri, _ci, _counts, half_r, half_c = sample_plan(rows, cols)
+    padded = np.zeros((*lum.shape[:-2], rows + 2 * half_r, cols + 2 * half_c))
     padded[..., half_r : half_r + rows, half_c : half_c + cols] = lum
-    # rows of every window offset: (..., 2hr, 64, Wp), viewed as (..., 2hr, Wp, 64); gathering
-    # the columns then gives one contiguous transposed (64, 64) slab per offset (a, b)
-    by_rows = np.swapaxes(padded[..., row_index.T, :], -1, -2)
-    slabs = np.take(by_rows, col_index.T, axis=-2)
-    total = slabs[..., 0, 0, :, :].copy()
-    for a in range(2 * half_r):
-        for b in range(2 * half_c):
-            if a or b:
-                total += slabs[..., a, b, :, :]
-    total = np.swapaxes(total, -1, -2)
-    return total / counts
+    return box_from_padded(padded, rows, cols)
 
 
 def dct_16x16(block: np.ndarray) -> np.ndarray:
@@ -224,8 +257,12 @@ def hash_pixels(pixels: np.ndarray, *, rgb: bool | None = None) -> np.ndarray:
 
     ``rgb`` as in :func:`luma` (give it for stacks of images).
     """
-    lum = luma(pixels, rgb=rgb)
-    return hash_from_dct(dct_16x16(box_at_samples(lum)))
+    if rgb is None:
+        rgb = pixels.ndim == 3
+    rows, cols = (pixels.shape[-3], pixels.shape[-2]) if rgb else (pixels.shape[-2], pixels.shape[-1])
+    _ri, _ci, _counts, half_r, half_c = sample_plan(rows, cols)
+    padded = padded_luma(pixels, half_r, half_c, rgb=rgb)
+    return hash_from_dct(dct_16x16(box_from_padded(padded, rows, cols)))
 
 
 # --------------------------------------------------------------------------------------

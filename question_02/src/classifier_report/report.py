@@ -84,7 +84,7 @@ def _slices_plot(sl: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(sl) + 1.2))
     labels = sl["slice"] + " = " + sl["value"] + " (n=" + sl["n"].astype(str) + ")"
     ypos = np.arange(len(sl))[::-1]
-    ax.errorbar(sl["accuracy"], ypos, xerr=[sl["accuracy"] - sl["acc_ci_lo"], sl["acc_ci_hi"] - sl["accuracy"]],
+    ax.errorbar(sl["accuracy"], ypos, xerr=[np.maximum(0, sl["accuracy"] - sl["acc_ci_lo"]), np.maximum(0, sl["acc_ci_hi"] - sl["accuracy"])],
                 fmt="o", capsize=3)  # fmt: skip
     ax.set_yticks(ypos, labels, fontsize=8)
     ax.set_xlim(0, 1.02)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 from conftest import make_image
-
 from face_dataset.dedup import deduplicate
 from face_dataset.hashing import perceptual_hash
 

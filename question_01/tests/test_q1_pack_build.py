@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import make_image
-
 from face_dataset.build import build_dataset, verify_checksums
 from face_dataset.cli import main
 from face_dataset.errors import ChecksumError, FaceDatasetError, UnsafeArchiveError

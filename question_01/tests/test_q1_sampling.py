@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
 from face_dataset.errors import FaceDatasetError
 from face_dataset.sampling import sample_uniform
+from scipy import stats
 
 
 def _frame():

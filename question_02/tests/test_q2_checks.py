@@ -6,10 +6,9 @@ import imagehash
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image, ImageFilter
-
 from classifier_report.checks import leakage_check, shortcut_check, unseen_generator_check
 from classifier_report.errors import ReportInputError
+from PIL import Image, ImageFilter
 
 
 def _img(seed: int) -> Image.Image:

@@ -6,8 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from sklearn import metrics as skm
-
 from classifier_report.errors import ReportInputError
 from classifier_report.metrics import (
     base_rate_table,
@@ -18,6 +16,7 @@ from classifier_report.metrics import (
     threshold_table,
     wilson_interval,
 )
+from sklearn import metrics as skm
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import imagehash
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image
-
 from classifier_report.baseline import SpectrumClassifier, train_baseline
 from classifier_report.cli import main
 from classifier_report.errors import ReportInputError
@@ -18,6 +16,7 @@ from classifier_report.predictions import join_metadata, read_predictions
 from classifier_report.report import build_report
 from classifier_report.robustness import PERTURBATIONS, command_scorer, robustness_table
 from classifier_report.settings import Settings
+from PIL import Image
 
 
 def _face_like(seed: int, fake: bool) -> Image.Image:
@@ -142,7 +141,8 @@ def test_cli_report_and_errors(dataset: Path, tmp_path: Path, capsys):
     pd.DataFrame({"filename": meta["filename"], "prob_fake": np.linspace(0, 1, len(meta)),
                   "label": np.where(np.linspace(0, 1, len(meta)) >= 0.5, "fake", "real"),
                   "split": ["train" if i % 3 == 0 else "val" for i in range(len(meta))]}).to_csv(preds, index=False)  # fmt: skip
-    assert main(["report", "--predictions", str(preds), "--metadata", str(dataset), "--out", str(tmp_path / "r")]) == 0
+    assert main(["report", "--predictions", str(preds), "--metadata", str(dataset), "--out", str(tmp_path / "r"),
+                 "--no-plots"]) == 0
     assert "### Near-duplicate leakage" in (tmp_path / "r" / "report.md").read_text()
     capsys.readouterr()
     assert main(["report", "--predictions", str(tmp_path / "none.csv"), "--metadata", str(dataset), "--out", str(tmp_path)]) == 1

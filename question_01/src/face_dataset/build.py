@@ -116,8 +116,8 @@ def build_dataset(
         if not overwrite:
             raise FaceDatasetError(f"{out} is not empty; use --overwrite to replace it")
         shutil.rmtree(out)
-    opts = dict(min_size=settings.min_size, max_pixels=settings.max_pixels, allow_grayscale=allow_grayscale,
-                hash_method=settings.hash_method, detect=detect)  # fmt: skip
+    opts = {"min_size": settings.min_size, "max_pixels": settings.max_pixels, "allow_grayscale": allow_grayscale,
+            "hash_method": settings.hash_method, "detect": detect}
     work = partial(_extract_one, opts=opts)
     cands = list(candidates)
     if settings.workers > 1 and len(cands) > 32:

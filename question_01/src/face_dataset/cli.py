@@ -8,8 +8,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from face_dataset.errors import FaceDatasetError
 from imagecore.config import DataNotFoundError, cache_dir, dataset_dir
+
+from face_dataset.errors import FaceDatasetError
 
 DEFAULT_CELLS = "label,generator,resolution_bucket"
 

@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from face_dataset.cli import main as cli_main
 from imagecore.config import DataNotFoundError, cache_dir, dataset_dir
+
+from face_dataset.cli import main as cli_main
 
 
 def default_out() -> Path:

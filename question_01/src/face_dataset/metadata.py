@@ -7,13 +7,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+from imagecore.io import ImageDecodeError, ImageTooLargeError, normalize_mode, open_image
 
 from face_dataset.errors import ImageValidationError
 from face_dataset.faces import detect_faces
 from face_dataset.hashing import perceptual_hash
 from face_dataset.quality import estimate_jpeg_quality
-from imagecore.io import ImageDecodeError, ImageTooLargeError, normalize_mode, open_image
 
 #: Pillow modes accepted as they are; others are refused (CMYK, 16-bit, float, palette...).
 ACCEPTED_MODES = ("RGB", "RGBA", "L")

@@ -175,7 +175,7 @@ def from_url_list(csv_path: str | Path, cache: str | Path, *, timeout: float = 2
             if scheme not in ("http", "https"):
                 raise FaceDatasetError(f"{csv_path}:{i}: only http(s) URLs are accepted, got {url!r}")
             name = Path(urllib.parse.urlparse(url).path).name or "image"
-            target = cache / f"{hashlib.sha1(url.encode()).hexdigest()[:12]}_{name}"  # noqa: S324 - cache key
+            target = cache / f"{hashlib.sha1(url.encode()).hexdigest()[:12]}_{name}"
             if not target.exists():
                 try:
                     with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - scheme checked

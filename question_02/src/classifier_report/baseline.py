@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from imagecore.io import open_image
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-
-from imagecore.io import open_image
 
 SIZE = 256
 RADIAL_BINS = 64

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.tree import DecisionTreeClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.tree import DecisionTreeClassifier
 
 from classifier_report.errors import ReportInputError
 
@@ -152,6 +152,8 @@ def pure_values(df: pd.DataFrame, y: np.ndarray, *, min_rows: int = 10, columns=
             continue
         v = df[c].astype(str).fillna("nan").to_numpy()
         for value in np.unique(v):
+            if c == "jpeg_quality" and value in ("nan", "<NA>"):
+                continue  # "no JPEG quality" is the format column again
             m = v == value
             if m.sum() >= min_rows and len(np.unique(y[m])) == 1:
                 label = "fake" if y[m][0] == 1 else "real"

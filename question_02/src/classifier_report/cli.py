@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--robustness-max", type=int, default=300, help="images re-scored per perturbation")
     r.add_argument("--out", type=Path, required=True, help="report folder")
     r.add_argument("--title", default="Classifier report")
+    r.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     b = sub.add_parser("baseline", help="train the spectrum + logistic-regression baseline and predict a validation split")
     b.add_argument("--dataset", type=Path, required=True, help="question_01 dataset folder")
     b.add_argument("--out", type=Path, required=True, help="folder for predictions.csv, train.csv, model.pkl")
@@ -85,7 +86,7 @@ def run_report(args: argparse.Namespace) -> Path:
         robust = robustness_table(images, sub["path"].astype(str).tolist(), sub["y_true"].to_numpy(), scorer,
                                   threshold=settings.threshold, groups=sub["generator"].astype(str).to_numpy())  # fmt: skip
     res = build_report(joined, args.out, train_meta=train_meta, shortcut_meta=meta, robustness=robust,
-                       settings=settings, title=args.title,
+                       settings=settings, title=args.title, plots=not args.no_plots,
                        notes=f"Predictions: `{args.predictions.name}`; metadata: `{parquet}`.")  # fmt: skip
     return res.markdown
 

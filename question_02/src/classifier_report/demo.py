@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from classifier_report.cli import main as cli_main
 from imagecore.config import DataNotFoundError, cache_dir, dataset_dir
+
+from classifier_report.cli import main as cli_main
 
 
 def _repo_out(package_dir: str) -> Path | None:
@@ -41,7 +42,7 @@ def ensure_dataset(small: bool, explicit: Path | None) -> Path:
     if small:
         cmd += ["--per-group", "50"]
     print("$", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True)  # noqa: S603 - our own console script
+    subprocess.run(cmd, check=True)
     return folder
 
 

@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -15,7 +16,13 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from classifier_report.checks import LeakageResult, ShortcutResult, leakage_check, shortcut_check, unseen_generator_check
+from classifier_report.checks import (
+    LeakageResult,
+    ShortcutResult,
+    leakage_check,
+    shortcut_check,
+    unseen_generator_check,
+)
 from classifier_report.errors import ReportInputError
 from classifier_report.metrics import (
     base_rate_table,
@@ -137,6 +144,7 @@ def build_report(
     title: str = "Classifier report",
     notes: str = "",
     slices=DEFAULT_SLICES,  # type: ignore[no-untyped-def]
+    plots: bool = True,
 ) -> ReportResult:
     """Write ``report.md``, ``report.json`` and PNG plots to ``out_dir``.
 
@@ -152,6 +160,8 @@ def build_report(
         A table from :func:`classifier_report.robustness.robustness_table`.
     notes
         Extra Markdown put under the title (how the predictions were made).
+    plots
+        Draw the PNG figures (``overview.png``, ``slices.png``, ``checks.png``).
 
     Raises
     ------
@@ -188,7 +198,7 @@ def build_report(
                                "per_feature": shortcut.per_feature.to_dict("records")}  # fmt: skip
     except ReportInputError as exc:
         numbers["shortcut"] = {"skipped": str(exc)}
-    matched = None
+    matched: dict[str, Any] | None = None
     if "format" in df.columns:
         shared = [f for f, part in df.groupby("format") if part["y_true"].nunique() == 2]
         m = df["format"].isin(shared).to_numpy()
@@ -252,9 +262,11 @@ def build_report(
                         f"TPR {head['tpr']:.3f} / FPR {head['fpr']:.3f} give precision {r1['precision_ppv']:.3f}.")  # fmt: skip
 
     # --- plots
-    _overview_plot(df, cal, out / "overview.png")
-    _slices_plot(sl, out / "slices.png")
-    has_checks = _checks_plot(shortcut, leak, robustness, out / "checks.png")
+    has_checks = False
+    if plots:
+        _overview_plot(df, cal, out / "overview.png")
+        _slices_plot(sl, out / "slices.png")
+        has_checks = _checks_plot(shortcut, leak, robustness, out / "checks.png")
 
     head_tbl = pd.DataFrame([
         {"metric": "accuracy", "value": head["accuracy"], "ci95": f"{acc_ci[0]:.3f}-{acc_ci[1]:.3f}"},
@@ -269,14 +281,14 @@ def build_report(
                        "predicted fake": [int(head["fp"]), int(head["tp"])]})  # fmt: skip
     parts = [f"# {title}", notes, "## Findings", "\n".join(f"- {f}" for f in findings),
              f"## Headline metrics (n = {int(head['n'])}, {head['prevalence_fake']:.1%} fake, threshold {settings.threshold})",
-             md_table(head_tbl), "### Confusion matrix", md_table(cm), "![overview](overview.png)"]  # fmt: skip
+             md_table(head_tbl), "### Confusion matrix", md_table(cm), "![overview](overview.png)" if plots else ""]  # fmt: skip
     if len(thr):
         parts += ["## Threshold analysis", md_table(thr)]
     parts += ["## Calibration", md_table(cal[cal["count"] > 0])]
     if len(base):
         parts += ["## Class balance and base rate",
                   "Same TPR/FPR, other prevalences of fakes (precision falls with the base rate):", md_table(base)]  # fmt: skip
-    parts += ["## Per-slice metrics (95% intervals: Wilson for accuracy, bootstrap for AUC)", md_table(sl), "![slices](slices.png)"]
+    parts += ["## Per-slice metrics (95% intervals: Wilson for accuracy, bootstrap for AUC)", md_table(sl), "![slices](slices.png)" if plots else ""]
     parts += ["## Data checks"]
     if shortcut is not None:
         parts += [f"### Shortcut: metadata-only model\nA depth-4 decision tree on {', '.join(f'`{c}`' for c in shortcut.per_feature['feature'])}, "

@@ -94,7 +94,7 @@ def command_scorer(template: str) -> Scorer:
                 img.save(folder / f)
             out = Path(tmp) / "scores.csv"
             cmd = [part.replace("{images}", str(folder)).replace("{out}", str(out)) for part in shlex.split(template)]
-            res = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - user's own command
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if res.returncode != 0 or not out.is_file():
                 raise ReportInputError(f"score command failed ({res.returncode}): {res.stderr.strip()[-300:]}")
             df = pd.read_csv(out)

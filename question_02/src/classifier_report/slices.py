@@ -55,7 +55,7 @@ def slice_metrics(df: pd.DataFrame, columns=DEFAULT_SLICES, *, threshold: float 
     for col in columns:
         if col not in df.columns:
             continue
-        for value, part in df.groupby(col, dropna=False):
+        for value, _part in df.groupby(col, dropna=False):
             m = (df[col] == value).to_numpy() if not (isinstance(value, float) and math.isnan(value)) else df[col].isna().to_numpy()
             y, s, p = y_all[m], s_all[m], p_all[m]
             correct = int((p == y).sum())

@@ -177,11 +177,12 @@ def plot(data: dict, path: Path) -> None:
     axes[1].set_ylabel("img/s (1 thread)")
     axes[1].set_title("model inference (CPU)")
     axes[1].legend(fontsize=8)
-    j = {k: v["img_per_s"] for k, v in data["jobs"].items() if isinstance(v, dict)}
+    short = {"inprocess_1_thread": "in-process", "celery_1_worker_processes": "celery x1",
+             "celery_2_worker_processes": "celery x2"}
+    j = {short.get(k, k): v["img_per_s"] for k, v in data["jobs"].items() if isinstance(v, dict)}
     axes[2].bar(list(j), list(j.values()), color="tab:green")
-    axes[2].set_title(f"end-to-end job, transform + category_cnn ({data['jobs']['images']} img)")
+    axes[2].set_title(f"job: transform + category_cnn\n({data['jobs']['images']} images, wall)")
     axes[2].set_ylabel("img/s")
-    axes[2].tick_params(axis="x", labelsize=7)
     fig.suptitle(f"fashion_pipeline part 2 throughput - {data['machine']['cpu_count']} CPUs, "
                  f"load {data['machine']['load_average_1m_at_start']:.1f} at start")
     fig.tight_layout()
@@ -193,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer images and rounds")
     parser.add_argument("--skip-celery", action="store_true")
     parser.add_argument("--job-images", type=int, default=None)
+    parser.add_argument("--plot-only", action="store_true", help="redraw the PNG from the saved JSON")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        plot(json.loads((RESULTS / "p2_throughput.json").read_text()), RESULTS / "p2_throughput.png")
+        return 0
     from imagecore.config import DataNotFoundError
 
     try:

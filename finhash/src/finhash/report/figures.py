@@ -18,7 +18,8 @@ _STYLE = {"FINd": ("k", 2.4), "pHash": ("tab:blue", 1.4), "dHash": ("tab:orange"
 def _style(res: dict[str, Any], m: str) -> dict[str, Any]:
     fam = res["meta"]["family"][m]
     colour, lw = _STYLE.get(fam, ("grey", 1.2))
-    return {"color": colour, "lw": lw, "ls": "-" if res["meta"]["bits"][m] >= 256 else "--", "label": m}
+    ls = ":" if m.endswith("_numba") else ("-" if res["meta"]["bits"][m] >= 256 else "--")
+    return {"color": colour, "lw": lw, "ls": ls, "label": m}
 
 
 def fig_roc(res: dict[str, Any], path: Path) -> None:

@@ -22,8 +22,8 @@ def find_results(results_dir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not results_dir.is_dir():
         return out
-    for p in sorted(results_dir.glob("*.json")):
-        if p.name.startswith("p2_"):
+    for p in [*sorted(results_dir.glob("*.json")), results_dir / "profile" / "profile_summary.json"]:
+        if p.name.startswith("p2_") or not p.is_file():
             continue
         try:
             out[p.stem] = json.loads(p.read_text())
@@ -93,12 +93,17 @@ def summarise(files: dict[str, Any]) -> dict[str, Any]:
     out["sizes"] = sizes
     out["peak_kib"] = {v: {s: _get(size, "peak_kib", v, s) for s in sizes} for v in VARIANTS}
     out["size_ms"] = {v: {s: _get(size, "ms_per_image", v, s) for s in sizes} for v in VARIANTS}
+    prof = files.get("profile_summary", {})
     for x in ("224", "512", "2000"):
         out[f"peak_kib_{x}"] = {v: out["peak_kib"][v].get(x) for v in VARIANTS}
+        if x == str(prof.get("size")):  # fall back on part 1's profile (tracemalloc peak at its image size)
+            for v in VARIANTS:
+                if out[f"peak_kib_{x}"][v] is None:
+                    out[f"peak_kib_{x}"][v] = _get(prof, "variants", v, "tracemalloc_peak_kib")
         out[f"size_ms_{x}"] = {v: out["size_ms"][v].get(x) for v in VARIANTS}
     out["core_hours_1B"] = {v: _get(scal, "extrapolation", v, "1B_core_hours") for v in VARIANTS}
-    out["numba_compile_s"] = _get(comp, "numba_compile_s_cold_cache")
-    out["numba_cache_load_s"] = _get(comp, "numba_load_s_warm_cache")
+    out["numba_compile_s"] = _get(comp, "numba_compile_cpu_s_cold_cache") or _get(comp, "numba_compile_s_cold_cache")
+    out["numba_cache_load_s"] = _get(comp, "numba_load_cpu_s_warm_cache") or _get(comp, "numba_load_s_warm_cache")
     fast = {v: m for v, m in out["ms"].items() if m and v != "baseline" and out["bit_exact"].get(v)}
     out["best_exact"] = min(fast, key=fast.__getitem__) if fast else None
     out["best_exact_speedup"] = out["speedup"].get(out["best_exact"]) if out["best_exact"] else None
@@ -119,6 +124,10 @@ def tables(s: dict[str, Any]) -> dict[str, Any]:
              "rows": [[v, f(s["ms"][v], ".3g"), f(s["speedup"][v], ".3g"), {True: "yes", False: "no", None: "n/a"}[s["bit_exact"][v]],
                        f(s["e2e_ms"][v], ".3g"), f(s["files_per_s"][v]["1"], ".0f"), f(s["files_per_s"][v]["2"], ".0f")]
                       for v in VARIANTS if s["ms"][v] is not None]}
-    mem = {"header": ["peak KiB per image (tracemalloc)", *(f"{x} px" for x in s["sizes"])],
-           "rows": [[v, *(f(s["peak_kib"][v][x], ",.0f") for x in s["sizes"])] for v in VARIANTS if any(s["peak_kib"][v].values())]}
+    if s["sizes"]:
+        mem = {"header": ["peak KiB per image (tracemalloc)", *(f"{x} px" for x in s["sizes"])],
+               "rows": [[v, *(f(s["peak_kib"][v][x], ",.0f") for x in s["sizes"])] for v in VARIANTS if any(s["peak_kib"][v].values())]}
+    else:  # only part 1's profile: peak at one size
+        mem = {"header": ["peak KiB per image (tracemalloc)", "224 px"],
+               "rows": [[v, f(s["peak_kib_224"][v], ",.0f")] for v in VARIANTS if s["peak_kib_224"][v] is not None] or [["n/a", "n/a"]]}
     return {"p1_speed": speed, "p1_memory": mem}

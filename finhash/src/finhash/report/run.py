@@ -258,21 +258,25 @@ def derive(res: dict[str, Any]) -> dict[str, Any]:
     """Rankings and headline numbers the report's prose refers to."""
     ok = res["meta"]["methods"]
     d: dict[str, Any] = {"n_methods": len(ok), "p1": part1.summarise(res.get("part1", {}).get("files", {}))}
+    distinct = [m for m in ok if not m.endswith("_numba")]  # the numba FINd has identical hashes
+    d["n_methods"] = len(distinct)
     for name, acc in res["accuracy"].items():
         for key in ("auc", "tpr@0.01", "tpr@0.001", "best_f1"):
-            order = sorted(ok, key=lambda m: -acc[m]["point"][key])
+            order = sorted(distinct, key=lambda m: -acc[m]["point"][key])
             d[f"{name}_rank_{key}"] = order
             d[f"{name}_best_{key}"] = order[0]
             if "find256" in ok:
                 d[f"{name}_find_rank_{key}"] = order.index("find256") + 1
     # transfer of each method's memeset threshold (FPR 0.1%) to the near-duplicate set
     nd = res["accuracy"]["nearduplicates"]
-    d["transfer"] = {}
+    d["transfer"], d["transfer_best"] = {}, {}
     for m in ok:
-        t = res["accuracy"]["memeset"][m]["point"]["thr@0.001"]
         cur = nd[m]["curves"]
-        i = max(0, int(t))
-        d["transfer"][m] = {"threshold": int(t), "recall": cur["tpr"][i], "precision": cur["precision"][i], "fpr": cur["fpr"][i]}
+        for key, src in (("transfer", "thr@0.001"), ("transfer_best", "best_thr")):
+            t = int(res["accuracy"]["memeset"][m]["point"][src])
+            i = max(0, t)
+            d[key][m] = {"threshold": t, "recall": cur["tpr"][i], "precision": cur["precision"][i], "fpr": cur["fpr"][i]}
+            d[key][m]["source_fpr"] = res["accuracy"]["memeset"][m]["curves"]["fpr"][i]
     c = res["cost"]
     fastest = sorted(ok, key=lambda m: c["per_image"]["memeset"][m].get("hash_cpu_ms_median", c["per_image"]["memeset"][m]["hash_ms_median"]))
     d["fastest_hash"] = fastest
@@ -283,6 +287,18 @@ def derive(res: dict[str, Any]) -> dict[str, Any]:
     ix = res["index"]["backends"]
     if "find256" in ok:
         d["find_1B_hours_1000"] = c["projection"]["find256"]["1B"]["machine_hours"] / 1000
+    d["cost_ranking"] = " < ".join(fastest)
+    cpu_key = "hash_cpu_ms_median" if "hash_cpu_ms_median" in base[ok[0]] else "hash_ms_median"
+    d["hash_cpu_ms"] = {m: base[m][cpu_key] for m in ok}
+    fl = res["index"]["backends"].get("faiss_flat", {})
+    if "range_qps_cpu" in fl:
+        # an idle machine gives FAISS's threads every core: wall rate ~ cores x the per-CPU-second rate
+        cores = res["meta"]["machine"].get("cpu_count") or 1
+        d["index_idle_range_qps"] = cores * fl["range_qps_cpu"]
+        d["index_idle_knn_qps"] = cores * fl["knn_qps_cpu"]
+    cl = res["index"]["clustering"].get("faiss_flat", {})
+    if "cpu_seconds" in cl:
+        d["cluster_idle_s"] = cl["cpu_seconds"] / (res["meta"]["machine"].get("cpu_count") or 1)
     d["index_best_range_qps"] = max(v["range_qps"] for v in ix.values())
     return d
 

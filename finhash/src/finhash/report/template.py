@@ -63,21 +63,20 @@ The fastest bit-exact variant is `{{ derived/p1/best_exact }}`, at {{ derived/p1
 224 px image: {{ derived/p1/best_exact_speedup | ,.0f }}× faster than the baseline. The vectorised numpy
 variant is {{ derived/p1/speedup/numpy | ,.0f }}× faster. Once the hash is this fast, decoding is a large share of the cost:
 opening and decoding a 224 px PNG takes {{ derived/p1/decode_floor_ms | .3g }} ms, against
-{{ derived/p1/e2e_ms/numba | .3g }} ms for open, decode and hash with `numba` and {{ derived/p1/e2e_ms/numpy | .3g }} ms with `numpy`. Peak memory per image drops from
-{{ derived/p1/peak_kib_224/baseline | ,.0f }} KiB (baseline) to {{ derived/p1/peak_kib_224/numba | ,.0f }} KiB (`numba`)
-at 224 px. At 2,000 px the numbers are {{ derived/p1/peak_kib_2000/baseline | ,.0f }} and
-{{ derived/p1/peak_kib_2000/numba | ,.0f }} KiB, because every variant first thumbnails the image to 512 px.
-Memory stays constant when images are streamed in chunks, so at scale the cost grows linearly in time and
-not in memory.
+{{ derived/p1/e2e_ms/numba | .3g }} ms for open, decode and hash with `numba` and {{ derived/p1/e2e_ms/numpy | .3g }} ms with `numpy`. Peak traced memory for a 224 px image is
+{{ derived/p1/peak_kib_224/baseline | ,.0f }} KiB for the baseline, {{ derived/p1/peak_kib_224/numpy | ,.0f }} KiB for `numpy` (vectorising
+trades memory for speed: whole-image float64 arrays) and {{ derived/p1/peak_kib_224/numba | ,.0f }} KiB for `numba`, which
+makes one pass without image-sized temporaries. Every variant first thumbnails to 512 px, so memory per image
+is bounded whatever the input size, and streaming files in chunks keeps it constant: at scale the cost grows
+linearly in time, not in memory.
 
 ### 1.4 Trade-offs
 
 * **Exactness against speed.** Reordering sums (integral images, BLAS) is the easy speed-up, but it
   changes bits on degenerate images, and hashes stored in a database must stay comparable across versions. We
   kept exact variants for production.
-* **Start-up.** numba compiles in {{ derived/p1/numba_compile_s | .0f }} s without a cache and loads from its
-  on-disk cache in {{ derived/p1/numba_cache_load_s | .1f }} s. That is fine for a long-running worker but poor for
-  one-off scripts. The numpy variant needs no compilation.
+* **Start-up.** numba compiles in {{ derived/p1/numba_compile_s | .1f }} CPU-s without a cache and loads its on-disk
+  cache in {{ derived/p1/numba_cache_load_s | .1f }} CPU-s: fine for a long-running worker, poor for one-off scripts.
 * **Batching.** torch only pays off for large batches of same-sized images (or on a GPU). On two CPU cores
   the per-call overhead outweighs the gain.
 * **What remains.** Decoding now costs about as much as hashing. Further gains would come from decoding at
@@ -88,11 +87,10 @@ not in memory.
 
 ### 2.1 Data, methods and protocol
 
-**Methods.** FINd (256 bits) twice: `find256` is the production `imagecore.hashing.find` (Part 1's bit-exact
-`numpy` variant) and `find256_numba` is Part 1's compiled kernel. Their hashes are identical, so their
-accuracy is too, and only their cost differs; aHash, pHash, dHash and wHash from
-`imagehash` at 64 bits (`hash_size=8`) and 256 bits (`hash_size=16`); and PDQ (256 bits, `pdqhash`), Meta's
-successor to the same DCT-and-median design.
+**Methods.** aHash, pHash, dHash and wHash from `imagehash` at 64 bits (`hash_size=8`) and 256 bits
+(`hash_size=16`); PDQ (256 bits, `pdqhash`), Facebook's open DCT-and-median hash; and FINd (256 bits) twice:
+`find256` is the production `imagecore.hashing.find` (Part 1's `numpy` variant) and `find256_numba` is Part 1's
+compiled kernel. Their hashes are identical, so only their cost differs.
 
 **Meme-like benchmark.** {{ datasets/memeset/n_images | , }} images in {{ datasets/memeset/n_families }} families. Each
 family is one real photograph (an FFHQ face at 256 px, or a fashion catalogue photo enlarged to 240×320)
@@ -109,7 +107,8 @@ aspect ratios and encoders). There are hard negatives, such as different product
 set was selected with pHash, so it favours pHash and other DCT hashes.
 
 **Protocol.** A pair matches when its Hamming distance is at most a threshold *t*. ROC curves and AUC are
-computed over all within-family pairs against the negative sample. TPR is reported at FPR 0.1 % and 1 %,
+computed over all within-family pairs (edit against edit included, so harder than original against edit)
+against the negative sample. TPR is reported at FPR 0.1 % and 1 %,
 using the largest threshold that does not exceed that FPR. Precision, recall and F1 are given for every *t*,
 with precision estimated at the all-pairs prior: the sampled false positives are scaled up to all
 between-family pairs. That is the precision an all-pairs matching run would see, and it is much lower than
@@ -119,7 +118,7 @@ whole families.
 **How the meme set differs, and what that may change.** Meme-generator families are one template
 carrying many different captions, often re-encoded at small sizes. Within a family, a large share of the
 image is therefore new text, and families are bigger, about 54 images against 13 here, so there are more
-within-family pairs per image. Our families have one strong edit each. Captions here cover 10–35 % of the
+within-family pairs per image. Our families have one strong edit each. Captions here cover roughly 10–45 % of the
 height, and no family mixes, for example, a crop with a caption. We therefore expect the real set to be
 harder on the caption axis, favouring methods robust to local changes (DCT hashes over aHash and wHash). It
 should also be easier on the geometric axis: memes are rarely cropped, rotated or mirrored. Between-family
@@ -199,113 +198,143 @@ the mean or the wavelet's low band. wHash also loses some JPEG and brightness ed
 
 ### 2.4 Computational cost
 
+Times are CPU time of the worker process (`time.process_time`). On a machine shared with other jobs this does
+not count the time spent waiting for a core, which wall-clock time does, and it inflated wall times several-fold
+in this run. Wall-clock figures are given where the quantity is wall time by nature (throughput).
+
 {{ table:cost }}
 
 ![Cost](figures/cost.png)
 
-Median hash time per meme-like image (about 256 px) is {{ cost/per_image/memeset/find256/hash_ms_median | .2f }} ms for FINd,
-{{ cost/per_image/memeset/pdq256/hash_ms_median | .2f }} ms for PDQ, {{ cost/per_image/memeset/phash64/hash_ms_median | .2f }} ms for pHash-64,
-{{ cost/per_image/memeset/dhash64/hash_ms_median | .2f }} ms for dHash-64 and {{ cost/per_image/memeset/whash256/hash_ms_median | .2f }} ms
-for wHash-256, against {{ cost/per_image/memeset/find256/decode_ms_median | .2f }} ms to decode the file. imagehash's methods are cheap
-because PIL resizes the image to 8–17 px in C first (`Image.resize` with the ANTIALIAS filter), and only a
-tiny array reaches numpy. FINd and PDQ filter a larger grid (64×64 after a box filter over the full image up
-to 512 px), which costs more but keeps more information. Hash time against image size is shown on the right
-of the figure:
+The median CPU time to hash one meme-like image (about 256 px) is {{ derived/hash_cpu_ms/find256_numba | .2f }} ms for FINd
+(numba) and {{ derived/hash_cpu_ms/find256 | .2f }} ms for FINd (numpy). PDQ takes {{ derived/hash_cpu_ms/pdq256 | .2f }} ms,
+pHash-64 {{ derived/hash_cpu_ms/phash64 | .2f }} ms, dHash-64 {{ derived/hash_cpu_ms/dhash64 | .2f }} ms and
+wHash-256 {{ derived/hash_cpu_ms/whash256 | .2f }} ms. Decoding the file takes
+{{ cost/per_image/memeset/find256/decode_cpu_ms_median | .2f }} ms. From cheapest to most expensive: {{ derived/cost_ranking }}.
+aHash, dHash and pHash are cheap because PIL shrinks the image to 8–64 px in C before numpy sees it. wHash runs
+a wavelet transform at the image's own power-of-two scale, and PDQ filters the full-resolution image, so
+both grow steeply with the image. FINd first thumbnails to 512 px, so above that size only PIL's resize grows:
+at 2,048 px FINd costs about as much as pHash and a tenth of PDQ:
 
 {{ table:size_scaling }}
 
-Peak memory for one hash call on a {{ meta/scale/memory_side }} px image is small for every method
-({{ cost/memory/find256/tracemalloc_peak_mb | .1f }} MB traced for FINd, {{ cost/memory/phash256/tracemalloc_peak_mb | .1f }} MB for
-pHash-256). A worker process needs roughly {{ cost/memory/find256/max_rss_mb | .0f }} MB resident, mostly the interpreter and libraries.
-Throughput (decode and hash, {{ meta/scale/throughput_images }} files) and linear projections on one 2-core
-machine at an assumed ${{ meta/price_per_machine_hour | .2f }} per machine-hour:
+Peak memory for one hash call on a {{ meta/scale/memory_side }} px image is modest for every method:
+{{ cost/memory/find256/tracemalloc_peak_mb | .1f }} MB traced for FINd (numpy) and {{ cost/memory/find256_numba/tracemalloc_peak_mb | .1f }} MB for
+FINd (numba), against {{ cost/memory/pdq256/tracemalloc_peak_mb | .1f }} MB for PDQ, {{ cost/memory/whash256/tracemalloc_peak_mb | .1f }} MB for wHash-256 and
+{{ cost/memory/phash256/tracemalloc_peak_mb | .1f }} MB for pHash-256. A worker process needs about {{ cost/memory/find256/max_rss_mb | .0f }} MB
+resident, mostly the interpreter and its libraries. The wall-clock throughput with one and two processes
+(in the cost table, {{ meta/scale/throughput_images }} files per run, pool start-up included) was dominated by the load on the shared
+machine, so it does not reflect the methods' relative speed. The projections below therefore use the
+CPU time per image (decode plus hash), assume a 2-core machine with both cores busy, and price it at an
+assumed ${{ meta/price_per_machine_hour | .2f }} per machine-hour:
 
 {{ table:projection }}
 
-At the measured rate, hashing one billion images with FINd takes
-{{ cost/projection/find256/1B/machine_hours | ,.0f }} machine-hours on 2-core machines, about
-${{ cost/projection/find256/1B/cost_usd | ,.0f }}. The job is embarrassingly parallel, so 1,000 machines finish it
-in {{ derived/find_1B_hours_1000 | .1f }} hours. Storage is 32 bytes per 256-bit hash: 32 GB for one billion images.
-The ranking by cost is stable (aHash/dHash < pHash < PDQ ≈ FINd < wHash), but the absolute rates are
-depressed by the shared machine. The parallel speed-up with 2 processes is below 2 for the cheapest
-methods, where decoding, pool start-up and inter-process transfer dominate.
+With the numba kernel, FINd needs {{ cost/projection/find256_numba/1B/machine_hours | ,.0f }} machine-hours for one billion images,
+about ${{ cost/projection/find256_numba/1B/cost_usd | ,.0f }}; with the numpy implementation it needs {{ cost/projection/find256/1B/machine_hours | ,.0f }}
+machine-hours. The job is embarrassingly parallel: 1,000 machines finish it in
+{{ derived/find_1B_hours_1000 | .1f }} hours with the numpy implementation. At this point decoding costs as much as hashing
+for the fast methods, so a better JPEG decoder helps all of them equally. Storage is 32 bytes per 256-bit
+hash, or 32 GB for one billion images.
 
 ### 2.5 Matching at scale
 
 Hashes are packed into 32-byte codes. The index answers Hamming-range queries (all codes within radius *r*)
-and k-NN queries, using a numpy popcount scan, FAISS `IndexBinaryFlat` (exhaustive, SIMD popcount), or
-FAISS `IndexBinaryMultiHash` (multi-index hashing: 16 substrings of 16 bits; exact for range queries when
-the number of probed bit flips is at least *r*/16). Tests check that all three return exactly the
-brute-force answer. Speed was measured on {{ index/n_codes | , }} synthetic 256-bit codes in
-{{ index/n_families | , }} families, mirroring the meme set's size, with radius {{ index/radius }}:
+and k-NN queries in three ways: a numpy popcount scan; FAISS `IndexBinaryFlat` (exhaustive, SIMD popcount);
+and FAISS `IndexBinaryMultiHash`. The multi-hash index splits each code into 16 substrings of 16 bits and
+is exact for range queries when it probes at least *r*/16 bit flips per substring. Tests check that all
+three return exactly the brute-force answer. Speed was measured on {{ index/n_codes | , }} synthetic 256-bit codes in
+{{ index/n_families | , }} families, the size of the meme set, at radius {{ index/radius }}:
 
 {{ table:index }}
 
 ![Index speed](figures/index.png)
 
-The exhaustive FAISS scan answers {{ index/backends/faiss_flat/range_qps | ,.0f }} range queries per second here.
-That is below the 10,000/s goal and below the ~24,700/s measured for FAISS on an idle machine of this type,
-for two reasons: the load average was {{ meta/machine/loadavg_1m | .1f }} on 2 cores, and the installed FAISS
-wheel fell back to its generic (non-AVX2) build. Multi-index hashing does not help at radius 32 on 256
-bits: the radius needs 2 bit flips per 16-bit substring, hence 137 probes per substring. In addition, the
-data is clustered into families, so buckets are crowded. It wins only for small radii or very sparse
-data. For one to ten million codes a flat scan remains the simplest exact option (one scan is
-about 32 MB per million codes). Beyond that, the codes should be sharded across machines, or an
-approximate FAISS binary IVF index used, whose recall can be measured against the flat scan with this code.
+The exhaustive FAISS scan answered {{ index/backends/faiss_flat/range_qps | ,.0f }} range queries per second of wall time
+during this run, and {{ index/backends/faiss_flat/range_qps_cpu | ,.0f }} per CPU-second. On an idle 2-core machine its two
+threads would give about {{ derived/index_idle_range_qps | ,.0f }} queries per second. Compare this with the
+10,000/s goal and with the ~24,700/s measured for FAISS on an idle machine of this type. Two things held it
+back here: the load average was {{ meta/machine/loadavg_1m | .1f }} on 2 cores, and the installed FAISS wheel fell back to its
+generic (non-AVX2) build. Multi-index hashing does not help at radius 32 on 256 bits: exactness needs 2 bit
+flips per 16-bit substring (137 probes each), and families crowd the buckets. For up to ten million codes, a flat scan is the simplest
+exact option (32 MB of codes per million). Beyond that, the codes should be sharded across machines, or
+FAISS's binary IVF index used, whose recall this code can measure against the flat scan.
 
-**Clustering.** All images are clustered into families with connected components of the graph
-"distance ≤ threshold", computed with one range self-join. On the {{ index/n_codes | , }} synthetic codes, the
-all-pairs self-join and clustering took {{ index/clustering/faiss_flat/seconds | .1f }} s (ARI
-{{ index/clustering/faiss_flat/ari | .3f }}). On real hashes, each method was clustered at its FPR-0.1 % threshold:
+**Clustering.** Images are grouped into families as the connected components of the graph "distance ≤
+threshold", using one range self-join. On the {{ index/n_codes | , }} synthetic codes, the all-pairs self-join
+and the components took {{ index/clustering/faiss_flat/seconds | .1f }} s of wall time and
+{{ index/clustering/faiss_flat/cpu_seconds | .1f }} CPU-seconds (ARI {{ index/clustering/faiss_flat/ari | .3f }}), which is about
+{{ derived/cluster_idle_s | .1f }} s on an idle 2-core machine. On real hashes, each method was clustered at two thresholds: the
+FPR-0.1 % matching threshold, and a *strict* one, the largest threshold at which the expected number of
+false edges over all between-family pairs is at most 0.1 per image:
 
 {{ table:clustering_memeset }}
 
 {{ table:clustering_nearduplicates }}
 
-Connected components chain: a single false edge merges two families. This is why the threshold for
-clustering must sit at a very low FPR; the number of false edges grows with n². FINd reaches ARI
-{{ clustering/memeset/find256/ari | .3f }} (purity {{ clustering/memeset/find256/purity | .3f }}) on the meme-like set and
-{{ clustering/nearduplicates/find256/ari | .3f }} on the near-duplicates. The gap to perfect clustering comes from the
-edits that the hash cannot see (mirror, crop, border), which stay as singletons. It does not come from
-wrong merges: purity stays high.
+Connected components chain: a single false edge merges two families. The number of false edges grows with
+the number of pairs, n², while the number of images grows with n, so a threshold that is good for matching
+(FPR 0.1 %) merges many families into large impure clusters once thousands of images are clustered
+together. FINd's purity on the meme-like set is {{ clustering/memeset/find256/fpr0.001/purity | .3f }} at the matching
+threshold and {{ clustering/memeset/find256/strict/purity | .3f }} at the strict threshold ({{ clustering/memeset/find256/strict/threshold }} bits), where
+ARI is {{ clustering/memeset/find256/strict/ari | .3f }}. On the near-duplicates, the strict threshold gives ARI
+{{ clustering/nearduplicates/find256/strict/ari | .3f }}, against {{ clustering/nearduplicates/phash64/strict/ari | .3f }} for pHash-64, the hash that selected
+that set; FINd still merges some look-alike products there (purity {{ clustering/nearduplicates/find256/strict/purity | .3f }}). On the
+meme-like set, what remains is mostly families split by the edits the hash cannot see (mirror, crop,
+border): inverse purity is {{ clustering/memeset/find256/strict/inverse_purity | .3f }}.
 
 ### 2.6 Advantages and disadvantages
 
-* **FINd.** It is among the most accurate at low FPR, and its 256 bits leave a wide margin between the
-  within-family and between-family distance distributions. It is deterministic and bit-exact across our
-  implementations. On the downside, it costs more per image than imagehash's methods; it is not robust to
-  mirroring, cropping or borders; and it is a custom algorithm with no external reference implementation.
-* **PDQ.** It has the same design and similar accuracy. It is a maintained, documented standard used for
-  industry hash sharing, with a quality score to reject flat images and dihedral variants for flips. Its cost
-  is similar to FINd's.
-* **pHash (imagehash).** It is cheap and accurate on re-encodes. At 64 bits, the few distinct distances
-  make the threshold coarse and the low-FPR region crowded. At 256 bits it is close to FINd and PDQ.
-* **dHash.** It is the cheapest and slightly better on small geometric changes, but weaker on captions
-  and at very low FPR.
-* **aHash and wHash.** They are the weakest matchers; wHash is also the slowest.
+* **FINd.** It is among the most accurate at low FPR, level with pHash-256 and PDQ within the confidence
+  intervals, and its 256 bits give a fine-grained threshold. Its implementations are bit-exact with each other.
+  Its cost grows slowly beyond 512 px (it thumbnails first), and the numba kernel makes it one of the cheapest
+  methods. On the downside, the numpy implementation costs about twice as much as pHash, and the kernel needs
+  numba and a compile cache. Like every hash here it misses mirrored, cropped and bordered copies. It is a
+  custom algorithm with no external reference implementation.
+* **PDQ.** It has the same design and the same accuracy. It is a maintained, documented standard used for
+  industry hash sharing, with a quality score to reject flat images and dihedral variants for flips. The
+  Python wrapper filters the full-resolution image, so large images cost more.
+* **pHash (imagehash).** It is cheap. At 256 bits it is as accurate as FINd and PDQ; at 64 bits it is more
+  tolerant of crops and borders but has only 65 possible distances, so its low-FPR operating points are
+  coarse.
+* **dHash.** It is the cheapest, with the highest AUC thanks to graceful degradation on hard edits, but it
+  is weaker at very low FPR and on two-line captions.
+* **aHash and wHash.** They are the weakest matchers. wHash is also the slowest, and its cost grows with the
+  image.
 
 ### 2.7 Recommendation for FIN
 
-Use a **256-bit DCT hash — FINd (or PDQ, which is equivalent in accuracy and is an external standard)
-— with an exact Hamming range search** over packed codes (FAISS flat, sharded by machine at billions).
-For matching, use threshold **≤ {{ accuracy/memeset/find256/point/thr@0.001 }}** of 256 bits, the
-FPR-0.1 % point on the meme-like benchmark. At that threshold, expect recall
-{{ accuracy/memeset/find256/point/tpr@0.001 | pct }} [CI {{ accuracy/memeset/find256/ci/tpr@0.001/0 | pct }}–{{ accuracy/memeset/find256/ci/tpr@0.001/1 | pct }}]
-of meme-style variants and precision {{ accuracy/memeset/find256/point/precision@0.001 | pct }} at the all-pairs prior
-of this set. On real re-processed copies, the same threshold gives recall {{ derived/transfer/find256/recall | pct }}
-and precision {{ derived/transfer/find256/precision | pct }}. If recall matters more, the best-F1 threshold
-({{ accuracy/memeset/find256/point/best_thr }}) gives recall {{ accuracy/memeset/find256/point/best_recall | pct }} at precision
-{{ accuracy/memeset/find256/point/best_precision | pct }}. For clustering into families, use the FPR-0.1 % threshold with
-connected components, or a stricter one for larger collections. False edges grow with the number of
-pairs, so the threshold should be re-derived on the real meme-generator set with
-`finhash compare --dataset meme-generator`. To catch mirrored copies, also hash the mirrored image and store
-both hashes, which doubles the index. To catch cropped or bordered copies, trim uniform borders
-before hashing. Crops beyond a few per cent need local features, not a global hash.
+**For matching similar images at scale, use a 256-bit DCT hash with an exact Hamming range search.** Use FINd
+with Part 1's numba kernel, which gives identical hashes at the lowest cost of the three. PDQ is the
+alternative if hashes must be exchanged with other organisations, and pHash-256 is an equivalent
+off-the-shelf choice. Store packed 32-byte codes and search them with FAISS's flat binary index, sharded by
+machine at billions.
+
+* **Matching threshold:** distance ≤ **{{ accuracy/memeset/find256/point/best_thr }}** of 256 bits, FINd's best-F1 point on the
+  meme-like benchmark. Expect precision {{ accuracy/memeset/find256/point/best_precision | pct }} and recall
+  {{ accuracy/memeset/find256/point/best_recall | pct }} (F1 {{ accuracy/memeset/find256/point/best_f1 | pct }}
+  [{{ accuracy/memeset/find256/ci/best_f1/0 | pct }}–{{ accuracy/memeset/find256/ci/best_f1/1 | pct }}]) over all within-family pairs at this set's
+  all-pairs prior. Recall is close to 100 % for re-encodes, rescales, captions and rotations, and low for
+  mirrors, crops and borders. The FPR-0.1 % point ({{ accuracy/memeset/find256/point/thr@0.001 }}) gives recall
+  {{ accuracy/memeset/find256/point/tpr@0.001 | pct }} at precision {{ accuracy/memeset/find256/point/precision@0.001 | pct }}.
+* **Thresholds depend on the collection.** On the product photos, the same threshold ({{ derived/transfer_best/find256/threshold }})
+  keeps recall {{ derived/transfer_best/find256/recall | pct }}, but its false-positive rate rises from
+  {{ derived/transfer_best/find256/source_fpr | pct2 }} to {{ derived/transfer_best/find256/fpr | pct2 }} and precision falls to
+  {{ derived/transfer_best/find256/precision | pct }}. Different products on white backgrounds are far closer to each other
+  than the unrelated photos of the meme-like set, for pHash-256 and PDQ alike. That set's own best-F1 threshold is
+  {{ accuracy/nearduplicates/find256/point/best_thr }}. FIN should therefore calibrate the threshold on a labelled
+  sample of its own images (`finhash compare --dataset meme-generator` does this for the course set), and
+  give near-empty images (FINd and PDQ are unstable on flat images) a separate check.
+* **Clustering threshold:** connected components at the strict threshold
+  (≤ {{ clustering/memeset/find256/strict/threshold }} here), lowered as the collection grows, because false edges grow with n².
+* **Coverage:** to catch mirrored copies, also index the hash of the mirrored image, which doubles the
+  index. To catch bordered copies, trim uniform borders before hashing. Crops beyond a few per cent need
+  local features, not a global hash.
 
 ### Limitations
 
 The meme-generator data were not available, so the edits here are synthetic. The families are small, and
-each variant has only one edit. Timings come from a shared, heavily loaded 2-core machine. The negative
-sample is random, so the hardest negatives (same template, different meme) are under-represented
-compared with the real set.
+each variant carries one edit. Timings come from a shared, heavily loaded 2-core machine: CPU times are
+reliable, wall times are not. Negatives are sampled at random, so the hardest negatives (same template,
+different meme) are under-represented compared with the real set.
 """

@@ -135,8 +135,8 @@ def _cmd_make(args: argparse.Namespace) -> int:
         print(f"pooled puzzle: {len(pp.halves)} halves -> {out}; truth -> {tp}")
         return 0
     p: Puzzle = make_puzzle(digits, labels, args.seed, args.drop_left, args.drop_right)
-    out, tp = save_puzzle(p, args.out)
-    print(f"puzzle: {len(p.left)} left, {len(p.right)} right halves -> {out}; truth -> {tp}")
+    written, tpath = save_puzzle(p, args.out)
+    print(f"puzzle: {len(p.left)} left, {len(p.right)} right halves -> {written}; truth -> {tpath}")
     return 0
 
 

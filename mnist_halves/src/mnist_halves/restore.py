@@ -21,7 +21,7 @@ from mnist_halves.assign import dense_assignment, dense_from_candidates, greedy,
 from mnist_halves.heuristic import boundary_vectors
 from mnist_halves.model import HalvesNet
 from mnist_halves.puzzle import PuzzleError, check_halves
-from mnist_halves.scoring import Candidates, candidate_graph, emb_scores, embed, head_scores, topk_pairs
+from mnist_halves.scoring import Candidates, Features, candidate_graph, emb_scores, embed, head_scores, topk_pairs
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def restore(
     scorer: str = "learned",
     assign: str = "sparse",
     k: int = 32,
+    features: tuple[Features, Features] | None = None,
 ) -> Restoration:
     """Re-pair shuffled halves.
 
@@ -90,6 +91,9 @@ def restore(
         ``"greedy"``, ``"dense"`` or ``"sparse"``.
     k
         Candidates kept per half and direction.
+    features
+        Tower outputs for (left, right) computed earlier by :func:`mnist_halves.scoring.embed`
+        (lets a benchmark compare assignment methods without re-embedding).
 
     Returns
     -------
@@ -121,8 +125,7 @@ def restore(
         hv = (a, b)
     else:
         assert model is not None
-        fl = embed(model, left, "left")
-        fr = embed(model, right, "right")
+        fl, fr = features if features is not None else (embed(model, left, "left"), embed(model, right, "right"))
         timings["embed_s"] = time.perf_counter() - t0
         rows, cols = candidate_graph(fl, fr, k)
         t1 = time.perf_counter()

@@ -165,13 +165,13 @@ def train(
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for step, idx in enumerate(bar):
             g = epoch * steps_per_epoch + step
-            progress = g / total
+            frac = g / total
             if cfg.time_budget_minutes:
-                progress = max(progress, (time.time() - t0 + spent) / 60 / cfg.time_budget_minutes)
-                if progress >= 1.0:
+                frac = max(frac, (time.time() - t0 + spent) / 60 / cfg.time_budget_minutes)
+                if frac >= 1.0:
                     budget_spent = True
                     break
-            lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+            lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
             for pg in opt.param_groups:
                 pg["lr"] = lr
             x = torch.from_numpy(np.ascontiguousarray(tr_x[np.sort(idx)])).float().div_(255.0).unsqueeze(1)

@@ -79,7 +79,7 @@ def scipy_elastic(digits: np.ndarray, alpha: float, sigma: float, rng) -> np.nda
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--quick", "--small", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--no-export", action="store_true", help="skip the bulk export benchmark")
     parser.add_argument("--plot-only", action="store_true", help="redraw the plot from the last JSON")
     args = parser.parse_args(argv)

@@ -4,7 +4,9 @@
 
     python fashion_pipeline/benchmarks/bench_api.py [--clients 50] [--seconds 20]
 
-Writes benchmarks/results/api.json and api.png.
+Writes benchmarks/results/api.json and api.png. ``server_cpu_ms_per_request`` (CPU time of the
+server process per request) bounds the throughput one core can sustain, independently of how loaded
+the machine is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import matplotlib
@@ -40,6 +43,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0.0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def request_for(rng: random.Random, ids: list[int]) -> tuple[str, str, dict[str, object]]:
@@ -113,9 +125,11 @@ def main() -> int:
                     raise SystemExit("server did not start")
                 time.sleep(0.3)
             ids = [r["id"] for r in rows]
+            cpu0 = server_cpu_seconds(proc.pid)
             t0 = time.perf_counter()
             samples = asyncio.run(load(base, ids, args.clients, args.seconds))
             elapsed = time.perf_counter() - t0
+            server_cpu = server_cpu_seconds(proc.pid) - cpu0
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -124,7 +138,8 @@ def main() -> int:
     summary = {"clients": args.clients, "seconds": round(elapsed, 1), "requests": len(samples),
                "requests_per_s": round(len(samples) / elapsed, 1), "errors": errors,
                "p50_ms": round(float(np.percentile(lat, 50)), 1), "p95_ms": round(float(np.percentile(lat, 95)), 1),
-               "p99_ms": round(float(np.percentile(lat, 99)), 1), "rows": len(rows)}
+               "p99_ms": round(float(np.percentile(lat, 99)), 1), "rows": len(rows),
+               "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(samples)), 2)}
     per_kind = []
     for kind in ("products", "detail", "stats", "post"):
         k = np.array([s[1] for s in samples if s[0] == kind])

@@ -125,8 +125,17 @@ class Batch(NamedTuple):
     layout: BatchLayout
 
 
+class _Padded(NamedTuple):
+    """Already valid ragged sequences: digits (B, L) padded with -1 and their lengths (internal)."""
+
+    digits: np.ndarray
+    lengths: np.ndarray
+
+
 def _as_digit_matrix(sequences: Any) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``sequences`` -> (digits (B, L) int64 padded with -1, lengths (B,))."""
+    if isinstance(sequences, _Padded):
+        return sequences.digits.astype(np.int64, copy=False), sequences.lengths.astype(np.int64, copy=False)
     if isinstance(sequences, np.ndarray) and sequences.ndim == 2 and sequences.dtype.kind in "iu":
         if sequences.shape[0] == 0 or sequences.shape[1] == 0:
             raise ValueError(f"sequences is empty (shape {sequences.shape})")
@@ -270,10 +279,7 @@ class SequenceGenerator:
         lengths = gen.integers(lo, hi + 1, count)
         digits = gen.integers(0, 10, size=(count, hi))
         digits[np.arange(hi)[None, :] >= lengths[:, None]] = -1
-        if lo == hi:
-            sequences: Any = digits
-        else:
-            sequences = [row[:n] for row, n in zip(digits, lengths, strict=True)]
+        sequences: Any = digits if lo == hi else _Padded(digits[:, : int(lengths.max())], lengths)
         return self.generate_batch(sequences, spacing_range, image_width, rng=gen, **options)
 
     def generate_batch(

@@ -92,3 +92,15 @@ def test_float_round_trip():
         from_float_array(np.full((2, 2), np.nan))
     with pytest.raises(ValueError, match="shape"):
         from_float_array(np.zeros((2, 2, 2)))
+
+
+def test_saved_images_are_world_readable_per_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = save_image(Image.new("L", (2, 2)), tmp_path / "p.png")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -240,11 +240,18 @@ def save_image(image: Image.Image | np.ndarray, path: str | os.PathLike[str], **
     try:
         with os.fdopen(fd, "wb") as fh:
             image.save(fh, format=fmt, **save_kwargs)  # type: ignore[arg-type]
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp creates 0600; saved images are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def encode_image(image: Image.Image, fmt: str = "PNG", **save_kwargs: object) -> bytes:

@@ -131,3 +131,16 @@ def test_skin_detector_finds_a_central_skin_blob_and_nothing_in_blue():
     res = detect_faces(Image.fromarray(arr), method="skin")
     assert res.count == 1 and 0.2 < res.area_ratio < 0.35
     assert detect_faces(Image.new("RGB", (128, 128), (30, 60, 200)), method="skin").count == 0
+
+
+def test_haar_detector_when_opencv_has_it():
+    from face_dataset.faces import available_detector
+
+    blank = Image.new("RGB", (128, 128), (128, 128, 128))
+    if available_detector() == "haar":
+        assert detect_faces(blank).count == 0 and detect_faces(blank).detector == "haar"
+    else:
+        with pytest.raises(ValueError, match="no Haar cascade"):
+            detect_faces(blank, method="haar")
+    with pytest.raises(ValueError, match="unknown face detector"):
+        detect_faces(blank, method="dnn")

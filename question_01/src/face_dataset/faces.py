@@ -1,10 +1,11 @@
 """Face detection with what ships in the installed packages (nothing is downloaded).
 
-OpenCV 4.x ships Haar cascades (``cv2.data.haarcascades``) and ``cv2.CascadeClassifier``;
-the OpenCV pinned in this repository (5.0) no longer has either, and its DNN face detector
+OpenCV 4.x (pinned here: 4.12) ships Haar cascades (``cv2.data.haarcascades``) and
+``cv2.CascadeClassifier``; OpenCV 5.0 dropped both, and its DNN face detector
 (``FaceDetectorYN``) needs a model file that would have to be downloaded. So:
 
-- ``haar``: OpenCV's frontal-face Haar cascade, used when the installed OpenCV has it;
+- ``haar``: OpenCV's frontal-face Haar cascade (scale step 1.1, 5 neighbours, faces at
+  least 15% of the shorter side), used whenever the installed OpenCV has it;
 - ``skin``: the fallback, a skin-colour region finder: pixels inside the classic YCrCb
   skin box (Cr 133-173, Cb 77-127), morphological opening, then the connected component
   that covers most of the central third of the image; its box is the 5th-95th percentile

@@ -30,7 +30,7 @@ SCHEMA: list[tuple[str, str, str]] = [
     ("face_w", "int64", "largest face box, width (-1 when no face)"),
     ("face_h", "int64", "largest face box, height (-1 when no face)"),
     ("face_area_ratio", "float64", "largest face box area / image area (0 when no face)"),
-    ("face_detector", "string", "'haar' (OpenCV cascade, OpenCV 4) or 'skin' (YCrCb skin-region fallback)"),
+    ("face_detector", "string", "'haar' (OpenCV 4 frontal-face cascade) or 'skin' (YCrCb skin-region fallback when OpenCV has no cascade)"),
     ("seed", "Int64", "generator seed when known (StyleGAN3 files), else null"),
     ("psi", "float64", "truncation psi when known, else NaN"),
     ("generator_detail", "string", "generator description as given by the source"),

@@ -144,6 +144,15 @@ def test_cli_report_and_errors(dataset: Path, tmp_path: Path, capsys):
     assert main(["report", "--predictions", str(preds), "--metadata", str(dataset), "--out", str(tmp_path / "r"),
                  "--no-plots"]) == 0
     assert "### Near-duplicate leakage" in (tmp_path / "r" / "report.md").read_text()
+    split = tmp_path / "split.csv"  # question_03's split.csv shape: path,filename,...,split
+    pd.DataFrame({"path": "/x/" + meta["filename"], "filename": meta["filename"],
+                  "split": ["train"] * 40 + ["val"] * 40}).to_csv(split, index=False)  # fmt: skip
+    val_preds = tmp_path / "v.csv"
+    pd.DataFrame({"filename": meta["filename"][40:], "prob_fake": 0.7}).to_csv(val_preds, index=False)
+    assert main(["report", "--predictions", str(val_preds), "--metadata", str(dataset), "--train-list", str(split),
+                 "--out", str(tmp_path / "r2"), "--no-plots"]) == 0  # fmt: skip
+    numbers = __import__("json").loads((tmp_path / "r2" / "report.json").read_text())
+    assert numbers["leakage"]["n_train"] == 40 and numbers["leakage"]["n_evaluated"] == 40
     capsys.readouterr()
     assert main(["report", "--predictions", str(tmp_path / "none.csv"), "--metadata", str(dataset), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err

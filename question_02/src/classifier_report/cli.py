@@ -17,7 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write the Markdown report + plots for a predictions CSV")
     r.add_argument("--predictions", type=Path, required=True, help="CSV filename,prob_fake[,label][,split]")
     r.add_argument("--metadata", type=Path, required=True, help="question_01 metadata.parquet or its dataset folder")
-    r.add_argument("--train-list", type=Path, help="CSV with the filename column of the training images")
+    r.add_argument("--train-list", type=Path,
+                   help="CSV with the filename column of the training images (rows with split != train are ignored)")
     r.add_argument("--images", type=Path, help="dataset folder holding the images (for robustness; default: metadata's folder)")
     r.add_argument("--model", type=Path, help="baseline model.pkl from `classifier-report baseline` (trusted file)")
     r.add_argument("--score-cmd", help="external scorer, e.g. 'face-classifier predict --images {images} --out {out}'")
@@ -63,6 +64,8 @@ def run_report(args: argparse.Namespace) -> Path:
         tl = pd.read_csv(args.train_list)
         if "filename" not in tl.columns:
             raise ReportInputError(f"{args.train_list}: needs a filename column")
+        if "split" in tl.columns:  # a split file (e.g. question_03's split.csv): keep the training rows
+            tl = tl[tl["split"].astype(str) == "train"]
         train_meta = join_metadata(tl[["filename"]].assign(prob_fake=0.0), meta)
     joined = join_metadata(preds, meta)
     robust = None

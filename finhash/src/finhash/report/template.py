@@ -254,8 +254,8 @@ The exhaustive FAISS scan answered {{ index/backends/faiss_flat/range_qps | ,.0f
 during this run, and {{ index/backends/faiss_flat/range_qps_cpu | ,.0f }} per CPU-second. On an idle 2-core machine its two
 threads would give about {{ derived/index_idle_range_qps | ,.0f }} queries per second. Compare this with the
 10,000/s goal and with the ~24,700/s measured for FAISS on an idle machine of this type. Two things held it
-back here: the load average was {{ meta/machine/loadavg_1m | .1f }} on 2 cores, and the installed FAISS wheel fell back to its
-generic (non-AVX2) build. Multi-index hashing does not help at radius 32 on 256 bits: exactness needs 2 bit
+back here: the load average was {{ meta/machine/loadavg_1m | .1f }} on 2 cores, and the installed FAISS wheel loaded its generic
+build because its AVX2 module is missing. Multi-index hashing does not help at radius 32 on 256 bits: exactness needs 2 bit
 flips per 16-bit substring (137 probes each), and families crowd the buckets. For up to ten million codes, a flat scan is the simplest
 exact option (32 MB of codes per million). Beyond that, the codes should be sharded across machines, or
 FAISS's binary IVF index used, whose recall this code can measure against the flat scan.

@@ -1,7 +1,9 @@
-"""Demo: train the baseline on the question_01 face dataset and write two reports.
+"""Demo: train the baseline on the question_01 face dataset and write three reports.
 
 1. ``random_split``: a random 70/30 split over all generators (the "high validation accuracy" setting);
-2. ``stylegan3_heldout``: StyleGAN3 never trained on (unseen-generator test).
+2. ``stylegan3_heldout``: StyleGAN3 never trained on (unseen-generator test);
+3. ``stylegan_heldout``: trained on real JPEG vs StyleGAN3 PNG only, the shortcut trap: a
+   high validation accuracy that the report takes apart.
 
 Both are re-scored under perturbations (JPEG, blur, resize, crop). The dataset is
 ``--dataset DIR`` or, by default, ``question_01/out/faces_small`` (``--small``) /
@@ -60,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     out = args.out or _repo_out("question_02") or cache_dir("classifier_report") / "out"
     tag = "small" if args.small else "full"
-    for name, extra in (("random_split", []), ("stylegan3_heldout", ["--holdout-generator", "StyleGAN3"])):
+    experiments: tuple[tuple[str, list[str]], ...] = (
+        ("random_split", []),
+        ("stylegan3_heldout", ["--holdout-generator", "StyleGAN3"]),
+        ("stylegan_heldout", ["--holdout-generator", "StyleGAN"]),  # trains on real JPEG vs StyleGAN3 PNG only
+    )
+    for name, extra in experiments:
         run = out / f"{tag}_{name}"
         code = cli_main(["baseline", "--dataset", str(ds), "--out", str(run / "baseline"), *extra])
         if code:

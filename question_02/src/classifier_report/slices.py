@@ -16,7 +16,7 @@ DEFAULT_SLICES = ("generator", "source_short", "format", "resolution_bucket", "j
 
 
 def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Add bucketed slice columns: JPEG quality, file size and face size tertiles, short source names."""
+    """Add bucketed slice columns: JPEG quality, file size, face size (tertiles of the found faces), short source names."""
     df = df.copy()
     if "jpeg_quality" in df.columns:
         q = df["jpeg_quality"]
@@ -26,9 +26,15 @@ def add_derived_columns(df: pd.DataFrame) -> pd.DataFrame:
         df["file_size_bucket"] = pd.cut(df["file_size"], [0, 8_000, 12_000, 20_000, 50_000, np.inf],
                                         labels=["<8k", "8-12k", "12-20k", "20-50k", ">50k"]).astype(str)  # fmt: skip
     if "face_area_ratio" in df.columns:
-        r = df["face_area_ratio"]
-        df["face_size_bucket"] = np.select([r <= 0, r < 0.35, r < 0.6], ["no face found", "small <0.35", "medium 0.35-0.6"],
-                                           "large >=0.6")  # fmt: skip
+        r = df["face_area_ratio"].astype(float)
+        found = r > 0
+        bucket = pd.Series("no face found", index=df.index, dtype=object)
+        if found.sum() >= 3:
+            lo, hi = np.quantile(r[found], [1 / 3, 2 / 3])
+            bucket[found & (r < lo)] = f"small <{lo:.2f}"
+            bucket[found & (r >= lo) & (r < hi)] = f"medium {lo:.2f}-{hi:.2f}"
+            bucket[found & (r >= hi)] = f"large >={hi:.2f}"
+        df["face_size_bucket"] = bucket
     if "source" in df.columns:
         df["source_short"] = df["source"].astype(str).str.split(r" \(| from | sample").str[0].str.slice(0, 40)
     return df

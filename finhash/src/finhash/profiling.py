@@ -152,9 +152,11 @@ def _numba_stages(images: Sequence[Image.Image]) -> dict[str, float]:
     plans = [sample_plan(a.shape[0], a.shape[1]) for a in arrays]
     t0 = time.process_time()
     padded = [
-        nk._luma_padded(a, p[3], p[4], nk.LUMA_R, nk.LUMA_G, nk.LUMA_B)
+        nk._luma_padded(
+            a, nk.padded_buffer(*a.shape[:2], p[3], p[4]).copy(), p[3], p[4], nk.LUMA_R, nk.LUMA_G, nk.LUMA_B
+        )
         if a.ndim == 3
-        else nk._luma_padded_grey(a, p[3], p[4], nk.LUMA_GREY)
+        else nk._luma_padded_grey(a, nk.padded_buffer(*a.shape[:2], p[3], p[4]).copy(), p[3], p[4], nk.LUMA_GREY)
         for a, p in zip(arrays, plans, strict=True)
     ]
     t1 = time.process_time()

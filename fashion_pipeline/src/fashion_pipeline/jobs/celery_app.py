@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from celery import Celery, Task
+
 from fashion_pipeline.config import Settings, get_settings
 from fashion_pipeline.jobs.spec import JobSettings
 

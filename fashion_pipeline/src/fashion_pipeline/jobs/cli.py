@@ -103,12 +103,13 @@ def _job_json(job: Any) -> dict[str, Any]:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from fashion_pipeline.cli import CliError, spec_from_args
     from fashion_pipeline.config import get_settings
     from fashion_pipeline.db.session import init_db
     from fashion_pipeline.jobs.backends import submit_job
     from fashion_pipeline.jobs.spec import JobSpec
-    from pydantic import ValidationError
 
     query = spec_from_args(args)
     transform, model = _steps(args)
@@ -168,12 +169,13 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from fashion_pipeline.cli import CliError
     from fashion_pipeline.config import get_settings
     from fashion_pipeline.jobs.oneoff import ProductNotFoundError, process_one
     from fashion_pipeline.jobs.spec import ModelStep
     from fashion_pipeline.transforms import TransformStepError
-    from pydantic import ValidationError
 
     transform, model = _steps(args)
     try:

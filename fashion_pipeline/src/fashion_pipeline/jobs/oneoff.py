@@ -48,8 +48,9 @@ def process_one(
     ProductNotFoundError
         Unknown product id / missing source object.
     """
-    from fashion_pipeline.config import get_store
     from imagecore.storage import ObjectNotFoundError
+
+    from fashion_pipeline.config import get_store
 
     if (image is None) == (product_id is None):
         raise ValueError("give exactly one of an image or a product id")

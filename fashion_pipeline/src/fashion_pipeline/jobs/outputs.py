@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fashion_pipeline.config import Settings, get_store
 from imagecore.storage import ObjectStore, open_store
+
+from fashion_pipeline.config import Settings, get_store
 
 
 @dataclass

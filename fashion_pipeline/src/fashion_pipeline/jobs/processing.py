@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from PIL import Image
+
 from fashion_pipeline.models import ImageModel, load_model
 from fashion_pipeline.transforms import TransformPipeline, derive_seed
-from PIL import Image
 
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png"}
@@ -92,6 +93,9 @@ class Processor:
 
     def __init__(self, transform: list[Any] | None, model: dict[str, Any] | None, *, seed: int = 0,
                  image_format: str = "jpeg", jpeg_quality: int = 90) -> None:
+        from fashion_pipeline.models.base import apply_torch_threads
+
+        apply_torch_threads()  # one core per worker process: scale out with processes
         self.pipeline = TransformPipeline(transform) if transform else None
         self.model_step = model
         self.model: ImageModel | None = (

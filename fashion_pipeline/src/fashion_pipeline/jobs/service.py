@@ -27,6 +27,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+import fashion_pipeline
 from fashion_pipeline.config import Settings
 from fashion_pipeline.db.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job, JobChunk, JobItem, utcnow
 from fashion_pipeline.db.products import Product
@@ -36,10 +40,6 @@ from fashion_pipeline.jobs.processing import EXTENSIONS, Processor, StageTimer, 
 from fashion_pipeline.jobs.spec import JobSpec
 from fashion_pipeline.query import ProductOut, build_select, iter_products
 from fashion_pipeline.retry import is_transient, retry
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
-
-import fashion_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,9 @@ def process_chunk(settings: Settings, job_id: str, index: int) -> dict[str, Any]
     dict
         ``{"status", "processed", "failed", "skipped_existing", "skipped_chunk"}``.
     """
-    from fashion_pipeline.config import get_store
     from imagecore.storage import ObjectNotFoundError
+
+    from fashion_pipeline.config import get_store
 
     with session_scope(settings) as s:
         job = s.get(Job, job_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fashion_pipeline.query import QuerySpec
-from fashion_pipeline.transforms import DEFAULT_STEPS, StepSpec, TransformPipeline
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fashion_pipeline.query import QuerySpec
+from fashion_pipeline.transforms import DEFAULT_STEPS, StepSpec, TransformPipeline
 
 #: Model options a request may set, per model (weights files only from the server's settings side).
 ALLOWED_MODEL_OPTIONS: dict[str, set[str]] = {

@@ -24,12 +24,14 @@ IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
 def apply_torch_threads() -> int:
-    """Set torch's intra-op threads from ``FASHION_TORCH_THREADS`` (default 1); returns the value."""
+    """Set torch's and OpenCV's threads from ``FASHION_TORCH_THREADS`` (default 1); returns the value."""
     import os
 
     n = int(os.environ.get(TORCH_THREADS_ENV, "1") or 1)
     if n > 0 and torch.get_num_threads() != n:
         torch.set_num_threads(n)
+    if n > 0:
+        cv2.setNumThreads(n)
     return n
 
 

@@ -68,7 +68,8 @@ opening and decoding a 224 px PNG takes {{ derived/p1/decode_floor_ms | .3g }} m
 trades memory for speed: whole-image float64 arrays) and {{ derived/p1/peak_kib_224/numba | ,.0f }} KiB for `numba`, which
 makes one pass without image-sized temporaries. Every variant first thumbnails to 512 px, so memory per image
 is bounded whatever the input size, and streaming files in chunks keeps it constant: at scale the cost grows
-linearly in time, not in memory.
+linearly in time, not in memory. Streaming files through one process, `numba` needs {{ derived/p1/core_hours_1B/numba | ,.0f }} core-hours
+per billion images (open, decode and hash), against {{ derived/p1/core_hours_1B/baseline | ,.0f }} for the baseline.
 
 ### 1.4 Trade-offs
 

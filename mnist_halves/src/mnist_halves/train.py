@@ -186,7 +186,7 @@ def train(
                 sums[key] = sums.get(key, 0.0) + float(v.detach())
             bar.set_postfix({k: f"{v / (step + 1):.3f}" for k, v in sums.items()})
         rec: dict[str, Any] = {"epoch": epoch + 1, "minutes": (time.time() - t0 + spent) / 60, "steps": step + 1}
-        rec.update({k: v / max(1, len(batches)) for k, v in sums.items()})
+        rec.update({k: v / max(1, step + 1) for k, v in sums.items()})
         if validate is not None and len(val_x):
             model.eval()
             rec.update(validate(model, val_x))

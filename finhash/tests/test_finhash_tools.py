@@ -99,6 +99,9 @@ def test_plots_from_results(tmp_path):
     }
     path = bench.write_json(tmp_path, "p1_x", {"a": 1})
     assert json.loads(path.read_text()) == {"a": 1}
+    replot_dir = tmp_path / "again"
+    bench.write_json(replot_dir, "p1_speedup", results["speedup"])
+    assert [p.name for p in bench.replot(replot_dir)] == ["p1_speedup.png"]
     assert set(bench.machine_info()) >= {"cpu_count", "python", "torch", "numba"}
 
 

@@ -448,6 +448,7 @@ def plot_all(results: dict[str, Any], out_dir: Path) -> list[Path]:
         vals = [r["speedup_vs_baseline"][n] for n in names]
         ax.barh(names, vals, color=["#999" if n == "baseline" else "#2a7" for n in names])
         ax.set_xscale("log")
+        ax.set_xlim(0.7, max(vals) * 8)
         ax.axvline(300, color="r", ls="--", lw=1, label="goal 300x")
         for i, v in enumerate(vals):
             ax.text(v, i, f" {v:.0f}x ({r['ms_per_image'][names[i]]:.3g} ms)", va="center", fontsize=8)
@@ -513,6 +514,17 @@ def _save(fig: Any, path: Path) -> Path:
 # --------------------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------------------
+def replot(out_dir: Path | None = None) -> list[Path]:
+    """Redraw the plots from the ``p1_<part>.json`` files in ``out_dir``."""
+    out = Path(out_dir) if out_dir is not None else get_settings().results_dir
+    results = {}
+    for part in PARTS:
+        path = out / f"p1_{part}.json"
+        if path.is_file():
+            results[part] = json.loads(path.read_text())
+    return plot_all(results, out)
+
+
 def run(small: bool = False, parts: Sequence[str] | None = None, out_dir: Path | None = None) -> dict[str, Any]:
     """Run the benchmark parts, write ``<part>.json`` + plots to ``out_dir``, return the results.
 

@@ -74,8 +74,10 @@ def test_join_by_path_basename_or_id(dataset: Path):
     for names in (meta["path"], meta["filename"], "/somewhere/" + meta["filename"], meta["image_id"]):
         j = join_metadata(pd.DataFrame({"filename": names, "prob_fake": 0.5}), meta)
         assert j["y_true"].sum() == 40 and len(j) == 80
+    extra = pd.DataFrame({"filename": [*meta["path"][:3], "images/real/zzz.jpg"], "prob_fake": 0.5})
     with pytest.raises(ReportInputError, match="match no metadata"):
-        join_metadata(pd.DataFrame({"filename": [*meta["path"][:3], "images/real/zzz.jpg"], "prob_fake": 0.5}), meta)
+        join_metadata(extra, meta)
+    assert len(join_metadata(extra, meta, strict=False)) == 3
 
 
 def test_report_finds_the_png_shortcut_and_writes_its_files(dataset: Path, tmp_path: Path):
@@ -153,6 +155,18 @@ def test_cli_report_and_errors(dataset: Path, tmp_path: Path, capsys):
                  "--out", str(tmp_path / "r2"), "--no-plots"]) == 0  # fmt: skip
     numbers = __import__("json").loads((tmp_path / "r2" / "report.json").read_text())
     assert numbers["leakage"]["n_train"] == 40 and numbers["leakage"]["n_evaluated"] == 40
+    # predictions for every image: the 40 training rows are left out of the evaluation
+    all_preds = tmp_path / "all.csv"
+    pd.DataFrame({"filename": meta["filename"], "prob_fake": 0.7}).to_csv(all_preds, index=False)
+    assert main(["report", "--predictions", str(all_preds), "--metadata", str(dataset), "--train-list", str(split),
+                 "--out", str(tmp_path / "r3"), "--no-plots"]) == 0  # fmt: skip
+    assert "40 predictions of training images were left out" in (tmp_path / "r3" / "report.md").read_text()
+    train_only = tmp_path / "t.csv"
+    pd.DataFrame({"filename": meta["filename"][:40], "prob_fake": 0.7}).to_csv(train_only, index=False)
+    capsys.readouterr()
+    assert main(["report", "--predictions", str(train_only), "--metadata", str(dataset), "--train-list", str(split),
+                 "--out", str(tmp_path / "r4"), "--no-plots"]) == 1  # fmt: skip
+    assert "nothing left to evaluate" in capsys.readouterr().err
     capsys.readouterr()
     assert main(["report", "--predictions", str(tmp_path / "none.csv"), "--metadata", str(dataset), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err

@@ -66,8 +66,16 @@ def run_report(args: argparse.Namespace) -> Path:
             raise ReportInputError(f"{args.train_list}: needs a filename column")
         if "split" in tl.columns:  # a split file (e.g. question_03's split.csv): keep the training rows
             tl = tl[tl["split"].astype(str) == "train"]
-        train_meta = join_metadata(tl[["filename"]].assign(prob_fake=0.0), meta)
+        train_meta = join_metadata(tl[["filename"]].assign(prob_fake=0.0), meta, strict=False)
     joined = join_metadata(preds, meta)
+    notes = f"Predictions: `{args.predictions.name}`; metadata: `{parquet}`."
+    if train_meta is not None and "image_id" in joined.columns:
+        in_train = joined["image_id"].isin(set(train_meta["image_id"])).to_numpy()
+        if in_train.all():
+            raise ReportInputError("every prediction is for a training image; nothing left to evaluate")
+        if in_train.any():
+            joined = joined[~in_train].reset_index(drop=True)
+            notes += f" {int(in_train.sum())} predictions of training images were left out of the evaluation."
     robust = None
     if args.model or args.score_cmd:
         from classifier_report.baseline import SpectrumClassifier, load_images
@@ -90,7 +98,7 @@ def run_report(args: argparse.Namespace) -> Path:
                                   threshold=settings.threshold, groups=sub["generator"].astype(str).to_numpy())  # fmt: skip
     res = build_report(joined, args.out, train_meta=train_meta, shortcut_meta=meta, robustness=robust,
                        settings=settings, title=args.title, plots=not args.no_plots,
-                       notes=f"Predictions: `{args.predictions.name}`; metadata: `{parquet}`.")  # fmt: skip
+                       notes=notes)  # fmt: skip
     return res.markdown
 
 

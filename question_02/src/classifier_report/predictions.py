@@ -60,7 +60,7 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
     return out
 
 
-def join_metadata(preds: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+def join_metadata(preds: pd.DataFrame, meta: pd.DataFrame, *, strict: bool = True) -> pd.DataFrame:
     """Attach metadata rows to predictions.
 
     The prediction ``filename`` may be the metadata ``path`` (``images/fake/x.jpg``), the original
@@ -89,6 +89,9 @@ def join_metadata(preds: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
         raise ReportInputError("no prediction filename matches the metadata (tried path, filename, image_id)")
     key, transform = best
     names = preds["filename"] if transform == "as_is" else preds["filename"].str.split("/").str[-1]
+    if best_hits < len(preds) and not strict:
+        keep = names.isin(set(meta[key].astype(str))).to_numpy()
+        preds, names = preds[keep], names[keep]
     if best_hits < len(preds):
         missing = preds.loc[~names.isin(set(meta[key].astype(str))), "filename"].head(3).tolist()
         raise ReportInputError(f"{len(preds) - best_hits} predictions match no metadata row by {key}, e.g. {missing}")

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--k", type=int, default=32)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 2000, 5000, 10000])
     ap.add_argument("--no-70k", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--n-test", type=int, default=None, help="use only the first N test digits (smoke runs)")
@@ -120,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         out["runs"], out["scale"], out["recall"] = old.get("runs", []), old.get("scale", []), old.get("recall", {})
         if args.part == "accuracy":
             out["runs"], out["recall"] = [], {}
-        else:
-            out["scale"] = []
+        else:  # keep earlier scale points for sizes not measured in this run
+            todo = set(args.sizes) | (set() if args.no_70k else {70000})
+            out["scale"] = [r for r in out["scale"] if r["n"] not in todo]
     # --- accuracy per method, 3 seeds ---
     for seed in args.seeds if args.part != "scale" else []:
         p = make_puzzle(x, y, seed=seed)

@@ -79,7 +79,7 @@ def run_profile(args: argparse.Namespace) -> int:
 def add_bench(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """``finhash bench``: speed-ups, end-to-end vs decode floor, batch throughput, scaling."""
     p = subparsers.add_parser("bench", help="run the benchmarks (table + JSON + plots)")
-    p.add_argument("--small", action="store_true", help="bounded quick run (about a minute)")
+    p.add_argument("--small", action="store_true", help="bounded quick run (a few minutes on 2 busy cores)")
     p.add_argument(
         "--only",
         action="append",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from imagecore.hashing import hamming_matrix
 from sklearn import metrics as skm
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.tree import DecisionTreeClassifier
@@ -14,17 +15,9 @@ from sklearn.tree import DecisionTreeClassifier
 from classifier_report.errors import ReportInputError
 
 
-def _bits(hexes: list[str]) -> np.ndarray:
-    raw = np.array([list(bytes.fromhex(h)) for h in hexes], dtype=np.uint8)
-    return np.unpackbits(raw, axis=1).astype(np.int32)
-
-
 def hamming(a: list[str], b: list[str]) -> np.ndarray:
     """Pairwise Hamming distances between two lists of equal-length hex hashes."""
-    if not a or not b:
-        return np.zeros((len(a), len(b)), dtype=np.int32)
-    A, B = _bits(a), _bits(b)
-    return A.sum(1)[:, None] + B.sum(1)[None, :] - 2 * (A @ B.T)
+    return hamming_matrix(a, b)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 from imagecore.hashing.adapters import HASH_METHODS, hash_bits, perceptual_hash
 from imagecore.hashing.hamming import (
     hamming_distance,
+    hamming_matrix,
     hashes_to_array,
     hex_to_hash,
     pairwise_hamming,
@@ -24,6 +25,7 @@ __all__ = [
     "find_hash",
     "find_hashes",
     "hamming_distance",
+    "hamming_matrix",
     "hash_bits",
     "hashes_to_array",
     "hex_to_hash",

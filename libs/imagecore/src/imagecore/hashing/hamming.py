@@ -101,6 +101,26 @@ def pairwise_hamming(a: np.ndarray, b: np.ndarray | None = None, *, block: int =
     return out
 
 
+def hamming_matrix(a: Iterable[HashLike], b: Iterable[HashLike] | None = None) -> np.ndarray:
+    """Pairwise Hamming distances between two lists of hashes (hex strings, ``ImageHash``...).
+
+    ``b`` defaults to ``a``. Returns an ``(len(a), len(b))`` int32 matrix; empty lists give an
+    empty matrix of the right shape.
+
+    Examples
+    --------
+    >>> hamming_matrix(["ff", "0f"]).tolist()
+    [[0, 4], [4, 0]]
+    """
+    a_list = list(a)
+    b_list = a_list if b is None else list(b)
+    if not a_list or not b_list:
+        return np.zeros((len(a_list), len(b_list)), dtype=np.int32)
+    packed_a = hashes_to_array(a_list)
+    packed_b = packed_a if b is None else hashes_to_array(b_list)
+    return pairwise_hamming(packed_a, packed_b).astype(np.int32)
+
+
 def distances_to(query: HashLike, codes: np.ndarray) -> np.ndarray:
     """Hamming distances from one hash to each row of packed ``codes``."""
     q = _to_packed(query)

@@ -35,7 +35,9 @@ def make_faces(root: Path, n_per_class: int = 12, n_sg3: int = 4, seed: int = 0)
         name = f"fake/sg3_{i:03d}.png"
         _image(rng, True).save(root / name)
         rows.append((name, "fake", "test", "StyleGAN3 synthetic"))
-    pd.DataFrame(rows, columns=["filename", "label", "source", "generator_if_known"]).to_csv(root / "labels.csv", index=False)
+    pd.DataFrame(rows, columns=["filename", "label", "source", "generator_if_known"]).to_csv(
+        root / "labels.csv", index=False
+    )
     return root
 
 
@@ -51,5 +53,10 @@ def tiny_model(faces_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     from face_classifier.train import TrainConfig, train
 
     out = tmp_path_factory.mktemp("model")
-    train(faces_dir, out, TrainConfig(crop=64, width=4, batch_size=8, max_epochs=2, time_budget_min=1.0, threads=1), progress=False)
+    train(
+        faces_dir,
+        out,
+        TrainConfig(crop=64, width=4, batch_size=8, max_epochs=2, time_budget_min=1.0, threads=1),
+        progress=False,
+    )
     return out

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from face_classifier.augment import train_transform
 
 

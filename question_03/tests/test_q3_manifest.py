@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from face_classifier.manifest import ManifestError, load_manifest, normalize_generator
 
 
@@ -18,11 +17,19 @@ def test_raw_layout(faces_dir: Path) -> None:
 def test_question01_parquet_layout(faces_dir: Path, tmp_path: Path) -> None:
     raw = pd.read_csv(faces_dir / "labels.csv")
     (tmp_path / "images").symlink_to(faces_dir)
-    meta = pd.DataFrame({
-        "image_id": range(len(raw)), "path": "images/" + raw["filename"], "label": raw["label"],
-        "generator": ["none" if l == "real" else ("StyleGAN3" if "sg3" in f else "StyleGAN") for f, l in zip(raw["filename"], raw["label"])],
-        "filename": raw["filename"].map(lambda f: f.split("/")[-1]), "phash": "0123456789abcdef",
-    })
+    meta = pd.DataFrame(
+        {
+            "image_id": range(len(raw)),
+            "path": "images/" + raw["filename"],
+            "label": raw["label"],
+            "generator": [
+                "none" if lab == "real" else ("StyleGAN3" if "sg3" in f else "StyleGAN")
+                for f, lab in zip(raw["filename"], raw["label"], strict=False)
+            ],
+            "filename": raw["filename"].map(lambda f: f.split("/")[-1]),
+            "phash": "0123456789abcdef",
+        }
+    )
     meta.to_parquet(tmp_path / "metadata.parquet")
     df = load_manifest(tmp_path)
     assert len(df) == len(raw) and (df["phash"] == "0123456789abcdef").all()
@@ -30,21 +37,24 @@ def test_question01_parquet_layout(faces_dir: Path, tmp_path: Path) -> None:
 
 
 def test_not_a_dataset(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match="neither metadata.parquet nor labels.csv"):
+    with pytest.raises(ManifestError, match=r"neither metadata\.parquet nor labels\.csv"):
         load_manifest(tmp_path)
 
 
 def test_bad_labels(tmp_path: Path) -> None:
     pd.DataFrame({"filename": ["a.jpg"], "label": ["maybe"]}).to_csv(tmp_path / "labels.csv", index=False)
-    with pytest.raises(ManifestError, match="real/fake"):
+    with pytest.raises(ManifestError, match=r"real/fake"):
         load_manifest(tmp_path, compute_phash=False)
 
 
-@pytest.mark.parametrize(("raw", "label", "expected"), [
-    ("StyleGAN (per 140k dataset description)", "fake", "StyleGAN"),
-    ("StyleGAN3 stylegan3-r; seed=1", "fake", "StyleGAN3"),
-    (None, "fake", "unknown"),
-    ("anything", "real", "none"),
-])
+@pytest.mark.parametrize(
+    ("raw", "label", "expected"),
+    [
+        ("StyleGAN (per 140k dataset description)", "fake", "StyleGAN"),
+        ("StyleGAN3 stylegan3-r; seed=1", "fake", "StyleGAN3"),
+        (None, "fake", "unknown"),
+        ("anything", "real", "none"),
+    ],
+)
 def test_normalize_generator(raw, label, expected) -> None:
     assert normalize_generator(raw, label) == expected

@@ -1,5 +1,4 @@
 import numpy as np
-
 from face_classifier.metrics import binary_metrics, expected_calibration_error
 from face_classifier.torchutil import fit_temperature
 

@@ -1,5 +1,4 @@
 import torch
-
 from face_classifier.model import FaceNet, HighPass
 
 

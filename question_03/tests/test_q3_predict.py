@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from face_classifier.cli import main
 from face_classifier.predict import predict
 from face_classifier.safezip import UnsafeArchiveError
@@ -45,8 +44,13 @@ def test_predict_zip_with_labels_csv_and_flat_names(tiny_model: Path, faces_dir:
     names = _names(faces_dir)
     labels = pd.read_csv(faces_dir / "labels.csv")[["filename", "label"]]
     labels["filename"] = labels["filename"].str.replace("/", "_")
-    z = _zip_from(faces_dir, tmp_path / "flat.zip", names, arcname=lambda n: n.replace("/", "_"),
-                  extra={"labels.csv": labels.to_csv(index=False)})
+    z = _zip_from(
+        faces_dir,
+        tmp_path / "flat.zip",
+        names,
+        arcname=lambda n: n.replace("/", "_"),
+        extra={"labels.csv": labels.to_csv(index=False)},
+    )
     res = predict(tiny_model, z, tmp_path / "p.csv", metrics_path=tmp_path / "m.json", progress=False)
     m = json.loads((tmp_path / "m.json").read_text())
     assert m["labelled"] == 28 and res["scored"] == 28
@@ -59,8 +63,12 @@ def test_predict_without_ground_truth_writes_no_metrics(tiny_model: Path, faces_
 
 
 def test_bad_members_are_skipped_and_reported(tiny_model: Path, faces_dir: Path, tmp_path: Path) -> None:
-    z = _zip_from(faces_dir, tmp_path / "mixed.zip", _names(faces_dir)[:3],
-                  extra={"notes.txt": "hello", "real/broken.jpg": b"\xff\xd8\xff garbage", "__MACOSX/._x.jpg": b"x"})
+    z = _zip_from(
+        faces_dir,
+        tmp_path / "mixed.zip",
+        _names(faces_dir)[:3],
+        extra={"notes.txt": "hello", "real/broken.jpg": b"\xff\xd8\xff garbage", "__MACOSX/._x.jpg": b"x"},
+    )
     res = predict(tiny_model, z, tmp_path / "p.csv", progress=False)
     reasons = dict(res["skipped"])
     assert res["scored"] == 3
@@ -102,15 +110,54 @@ def test_total_size_and_member_count_limits(tiny_model: Path, faces_dir: Path, t
 
 def test_cli_errors_are_one_line(tiny_model: Path, tmp_path: Path, capsys) -> None:
     (tmp_path / "x.zip").write_bytes(b"not a zip")
-    assert main(["predict", "--model", str(tiny_model), "--input", str(tmp_path / "x.zip"), "--out", str(tmp_path / "p.csv")]) == 2
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(tiny_model),
+                "--input",
+                str(tmp_path / "x.zip"),
+                "--out",
+                str(tmp_path / "p.csv"),
+            ]
+        )
+        == 2
+    )
     assert "not a valid zip" in capsys.readouterr().err
-    assert main(["predict", "--model", str(tmp_path / "nomodel"), "--input", str(tmp_path), "--out", str(tmp_path / "p.csv")]) == 2
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(tmp_path / "nomodel"),
+                "--input",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "p.csv"),
+            ]
+        )
+        == 2
+    )
     assert "no model file" in capsys.readouterr().err
     assert main(["train", "--dataset", str(tmp_path / "missing"), "--out", str(tmp_path / "m")]) == 3
 
 
 def test_cli_predict_and_evaluate(tiny_model: Path, faces_dir: Path, tmp_path: Path) -> None:
-    assert main(["predict", "--model", str(tiny_model / "model.pt"), "--input", str(faces_dir), "--out", str(tmp_path / "p.csv")]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(tiny_model / "model.pt"),
+                "--input",
+                str(faces_dir),
+                "--out",
+                str(tmp_path / "p.csv"),
+            ]
+        )
+        == 0
+    )
     from face_classifier.evaluate import evaluate_model
 
     res = evaluate_model(tiny_model, tmp_path / "eval", n_boot=20, threads=1, perturbations=("clean", "jpeg75"))

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from face_classifier.split import phash_groups, split_manifest
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from face_shards.shards import WriteResult, write_shards
 from face_shards.source import iter_synthetic
 

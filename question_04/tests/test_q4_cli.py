@@ -2,10 +2,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image
-
 from face_shards.cli import main
 from face_shards.resample import copy_index, select_index, synthetic_manifest, write_index
+from PIL import Image
 
 
 def _faces(root: Path, n: int = 6) -> Path:
@@ -29,9 +28,25 @@ def test_copy_index_equals_select_index(tmp_path: Path) -> None:
 
 def test_cli_write_resample_stream_on_local_store(tmp_path: Path, capsys) -> None:
     store = tmp_path / "store"
-    assert main(["write", "--dataset", str(_faces(tmp_path / "faces")), "--store", str(store), "--shard-samples", "2"]) == 0
+    assert (
+        main(["write", "--dataset", str(_faces(tmp_path / "faces")), "--store", str(store), "--shard-samples", "2"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["shards"] == 3
-    assert main(["resample", "--manifest", str(store / "manifest.parquet"), "--where", "label = 'fake'", "--out", str(tmp_path / "i.parquet")]) == 0
+    assert (
+        main(
+            [
+                "resample",
+                "--manifest",
+                str(store / "manifest.parquet"),
+                "--where",
+                "label = 'fake'",
+                "--out",
+                str(tmp_path / "i.parquet"),
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["selected"] == 3
     assert main(["stream", "--store", str(store), "--index", str(tmp_path / "i.parquet"), "--workers", "0"]) == 0
     assert json.loads(capsys.readouterr().out)["samples"] == 3
@@ -42,7 +57,20 @@ def test_cli_write_resample_stream_on_local_store(tmp_path: Path, capsys) -> Non
 def test_cli_errors(tmp_path: Path, capsys) -> None:
     assert main(["write", "--dataset", str(tmp_path / "nope"), "--store", str(tmp_path / "s")]) == 3
     write_index(synthetic_manifest(10).to_pandas(), tmp_path / "m.parquet")
-    assert main(["resample", "--manifest", str(tmp_path / "m.parquet"), "--where", "bogus = 1", "--out", str(tmp_path / "i.parquet")]) == 2
+    assert (
+        main(
+            [
+                "resample",
+                "--manifest",
+                str(tmp_path / "m.parquet"),
+                "--where",
+                "bogus = 1",
+                "--out",
+                str(tmp_path / "i.parquet"),
+            ]
+        )
+        == 2
+    )
     assert "invalid re-sampling query" in capsys.readouterr().err
 
 

@@ -2,10 +2,9 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from torch.utils.data import DataLoader
-
 from face_shards.loader import ObjectPerImageStream, ShardStream, ShuffleBuffer
 from face_shards.resample import select_index, shard_plan
+from torch.utils.data import DataLoader
 
 pytestmark = pytest.mark.s3
 
@@ -27,7 +26,9 @@ def test_every_sample_once_per_epoch(written, workers: int) -> None:
 
 def test_distributed_ranks_partition_the_data(written) -> None:
     store, res = written
-    parts = [[s["__key__"] for s in ShardStream(store, res.shards, rank=r, world_size=2, decode=None)] for r in range(2)]
+    parts = [
+        [s["__key__"] for s in ShardStream(store, res.shards, rank=r, world_size=2, decode=None)] for r in range(2)
+    ]
     assert not set(parts[0]) & set(parts[1]) and len(parts[0]) + len(parts[1]) == 30
 
 

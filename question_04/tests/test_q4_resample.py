@@ -1,6 +1,5 @@
 import pandas as pd
 import pytest
-
 from face_shards.resample import select_index, shard_plan, synthetic_manifest, write_index
 
 
@@ -9,11 +8,17 @@ def manifest() -> pd.DataFrame:
     return synthetic_manifest(20_000, samples_per_shard=500, seed=1).to_pandas()
 
 
-@pytest.mark.parametrize("where, mask", [
-    ("label = 'fake' AND width >= 512", lambda d: (d.label == "fake") & (d.width >= 512)),
-    ("generator IN ('StyleGAN3', 'none') AND jpeg_quality < 60", lambda d: d.generator.isin(["StyleGAN3", "none"]) & (d.jpeg_quality < 60)),
-    ("TRUE", lambda d: d.label.notna()),
-])
+@pytest.mark.parametrize(
+    "where, mask",
+    [
+        ("label = 'fake' AND width >= 512", lambda d: (d.label == "fake") & (d.width >= 512)),
+        (
+            "generator IN ('StyleGAN3', 'none') AND jpeg_quality < 60",
+            lambda d: d.generator.isin(["StyleGAN3", "none"]) & (d.jpeg_quality < 60),
+        ),
+        ("TRUE", lambda d: d.label.notna()),
+    ],
+)
 def test_query_equals_pandas_filter(manifest, tmp_path, where, mask) -> None:
     expected = manifest[mask(manifest)].sort_values(["shard", "img_offset"])
     for src in (manifest, write_index(manifest, tmp_path / "m.parquet")):

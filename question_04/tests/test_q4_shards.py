@@ -1,9 +1,7 @@
 import io
 import tarfile
 
-import numpy as np
 import pytest
-
 from face_shards.shards import MANIFEST_KEY, iter_tar_samples, load_manifest, read_sample, write_shards
 from face_shards.source import Sample, iter_dataset, iter_synthetic
 
@@ -50,7 +48,7 @@ def test_local_store_round_trip(tmp_path) -> None:
 
     store = LocalStore(tmp_path)
     res = write_shards(store, iter_synthetic(5, size=16), progress=False)
-    img, meta = read_sample(store, res.manifest.iloc[3])
+    img, _meta = read_sample(store, res.manifest.iloc[3])
     assert img == list(iter_synthetic(5, size=16))[3].image
 
 
@@ -76,7 +74,9 @@ def test_dataset_source_raw_layout(tmp_path) -> None:
     (tmp_path / "fake").mkdir()
     Image.new("RGB", (8, 8)).save(tmp_path / "real" / "a.jpg")
     Image.new("RGB", (8, 8)).save(tmp_path / "fake" / "sg3_seed1_psi0.50.png")
-    (tmp_path / "labels.csv").write_text("filename,label,generator_if_known\nreal/a.jpg,real,\nfake/sg3_seed1_psi0.50.png,fake,StyleGAN3 x\n")
+    (tmp_path / "labels.csv").write_text(
+        "filename,label,generator_if_known\nreal/a.jpg,real,\nfake/sg3_seed1_psi0.50.png,fake,StyleGAN3 x\n"
+    )
     samples = list(iter_dataset(tmp_path))
     assert [s.key for s in samples] == ["fake/sg3_seed1_psi0_50", "real/a"]
     assert samples[0].meta["generator"] == "StyleGAN3" and samples[1].meta["generator"] == "none"

@@ -1,6 +1,4 @@
-"""Q3: a deep real-vs-fake face classifier
-
-Status: skeleton; the implementation arrives with issue #10.
-"""
+"""Q3: a compact real-vs-fake face CNN: grouped stratified splits, robustness augmentations,
+time-budgeted CPU training, calibrated evaluation and safe zip prediction (``face-classifier``)."""
 
 __version__ = "0.1.0"

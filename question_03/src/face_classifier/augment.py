@@ -9,9 +9,9 @@ network sees the pixel-level traces a generator leaves.
 
 from __future__ import annotations
 
-import imagecore  # noqa: F401  (sets NO_ALBUMENTATIONS_UPDATE before albumentations loads)
 import albumentations as A
 import cv2
+import imagecore  # noqa: F401  (sets NO_ALBUMENTATIONS_UPDATE before albumentations loads)
 
 RECIPES = ("robust", "none")
 

@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--model", required=True, help="model.pt or the training output folder")
     r.add_argument("--input", required=True, help="a .zip or a folder of images")
     r.add_argument("--out", required=True, help="predictions CSV (filename,prob_fake,label)")
-    r.add_argument("--metrics", default=None, help="metrics JSON path (default: <out>.metrics.json) when ground truth exists")
+    r.add_argument(
+        "--metrics", default=None, help="metrics JSON path (default: <out>.metrics.json) when ground truth exists"
+    )
     r.add_argument("--threshold", type=float, default=0.5)
     r.add_argument("--batch-size", type=int, default=32)
     r.add_argument("--threads", type=int, default=s.threads)
@@ -64,9 +66,20 @@ def main(argv: list[str] | None = None) -> int:
             from .train import TrainConfig, train
 
             cfg = TrainConfig(
-                recipe=args.recipe, crop=args.crop, aug_p=args.aug_p, width=args.width, highpass=not args.no_highpass,
-                batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, time_budget_min=args.minutes,
-                seed=args.seed, threads=args.threads, limit=args.limit, input_size=args.input_size, init_weights=args.init_weights,
+                recipe=args.recipe,
+                crop=args.crop,
+                aug_p=args.aug_p,
+                width=args.width,
+                highpass=not args.no_highpass,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                max_epochs=args.epochs,
+                time_budget_min=args.minutes,
+                seed=args.seed,
+                threads=args.threads,
+                limit=args.limit,
+                input_size=args.input_size,
+                init_weights=args.init_weights,
             )
             if not Path(args.dataset).is_dir():
                 raise DataNotFoundError(f"{args.dataset}: no such data set folder")
@@ -74,12 +87,24 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "evaluate":
             from .evaluate import evaluate_model
 
-            print(json.dumps(evaluate_model(args.model, args.out, n_boot=args.bootstrap, threads=args.threads)["summary"], indent=1))
+            print(
+                json.dumps(
+                    evaluate_model(args.model, args.out, n_boot=args.bootstrap, threads=args.threads)["summary"],
+                    indent=1,
+                )
+            )
         elif args.cmd == "predict":
             from .predict import predict
 
-            result = predict(args.model, args.input, args.out, metrics_path=args.metrics, threshold=args.threshold,
-                             batch_size=args.batch_size, threads=args.threads)
+            result = predict(
+                args.model,
+                args.input,
+                args.out,
+                metrics_path=args.metrics,
+                threshold=args.threshold,
+                batch_size=args.batch_size,
+                threads=args.threads,
+            )
             print(json.dumps(result, indent=1))
         elif args.cmd == "export-zip":
             from .torchutil import resolve_model_path

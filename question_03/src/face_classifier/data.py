@@ -8,11 +8,10 @@ from collections.abc import Callable, Sequence
 import cv2
 import numpy as np
 import torch
+from imagecore.io import open_image
 from PIL import Image
 from torch.utils.data import Dataset
 from tqdm import tqdm
-
-from imagecore.io import open_image
 
 log = logging.getLogger(__name__)
 

@@ -69,8 +69,14 @@ def _apply(images: np.ndarray, fn) -> np.ndarray:
     return np.stack([fn(im) for im in images]) if len(images) else images
 
 
-def evaluate_model(model_path: str | Path, out_dir: str | Path, *, n_boot: int = 1000, threads: int = 2,
-                   perturbations: tuple[str, ...] | None = None) -> dict:
+def evaluate_model(
+    model_path: str | Path,
+    out_dir: str | Path,
+    *,
+    n_boot: int = 1000,
+    threads: int = 2,
+    perturbations: tuple[str, ...] | None = None,
+) -> dict:
     """Evaluate a trained model on its own held-out splits (``split.csv`` beside the model).
 
     Parameters
@@ -122,26 +128,46 @@ def evaluate_model(model_path: str | Path, out_dir: str | Path, *, n_boot: int =
         p_unseen = score(_apply(x_unseen, lambda x: jpeg(x, 75)))
         result["unseen"] = binary_metrics(y_unseen, p_unseen, n_boot=n_boot)
         result["unseen"]["generators"] = sorted(unseen["generator"].unique().tolist())
-        scores = pd.concat([scores, unseen[["filename", "label", "generator"]].assign(split="unseen_jpeg75", prob_fake=p_unseen[: len(unseen)])])
+        scores = pd.concat(
+            [
+                scores,
+                unseen[["filename", "label", "generator"]].assign(
+                    split="unseen_jpeg75", prob_fake=p_unseen[: len(unseen)]
+                ),
+            ]
+        )
     result["robustness"] = {}
     for name in perturbations or tuple(PERTURBATIONS):
         p = p_test if name == "clean" else score(_apply(x_test, PERTURBATIONS[name]))
         result["robustness"][name] = binary_metrics(y_test, p, n_boot=0)
     scores.to_csv(out / "scores.csv", index=False)
-    result["machine"] = {"cpus": torch.get_num_threads(), "python": platform.python_version(), "torch": torch.__version__,
-                         "platform": platform.platform()}
+    result["machine"] = {
+        "cpus": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+    }
     t, u = result["test"], result.get("unseen", {})
     result["summary"] = {
-        "test_accuracy": t["accuracy"], "test_accuracy_ci95": t.get("ci95", {}).get("accuracy"),
-        "test_auc": t["auc"], "test_auc_ci95": t.get("ci95", {}).get("auc"), "test_ece": t["ece"], "test_n": t["n"],
-        "unseen_accuracy": u.get("accuracy"), "unseen_auc": u.get("auc"), "unseen_ap": u.get("ap"),
-        "unseen_auc_ci95": (u.get("ci95") or {}).get("auc"), "unseen_best_threshold_accuracy": u.get("best_threshold_accuracy"),
+        "test_accuracy": t["accuracy"],
+        "test_accuracy_ci95": t.get("ci95", {}).get("accuracy"),
+        "test_auc": t["auc"],
+        "test_auc_ci95": t.get("ci95", {}).get("auc"),
+        "test_ece": t["ece"],
+        "test_n": t["n"],
+        "unseen_accuracy": u.get("accuracy"),
+        "unseen_auc": u.get("auc"),
+        "unseen_ap": u.get("ap"),
+        "unseen_auc_ci95": (u.get("ci95") or {}).get("auc"),
+        "unseen_best_threshold_accuracy": u.get("best_threshold_accuracy"),
         "unseen_n": u.get("n"),
         "robustness_auc": {k: round(v["auc"], 3) for k, v in result["robustness"].items()},
         "robustness_accuracy": {k: round(v["accuracy"], 3) for k, v in result["robustness"].items()},
     }
     (out / "metrics.json").write_text(json.dumps(result, indent=1))
-    _plots(out, y_test, p_test, y_unseen if len(unseen) else None, p_unseen if len(unseen) else None, result["robustness"])
+    _plots(
+        out, y_test, p_test, y_unseen if len(unseen) else None, p_unseen if len(unseen) else None, result["robustness"]
+    )
     return result
 
 

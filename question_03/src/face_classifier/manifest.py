@@ -19,7 +19,6 @@ from pathlib import Path
 import imagehash
 import numpy as np
 import pandas as pd
-
 from imagecore.io import open_image
 
 log = logging.getLogger(__name__)
@@ -94,7 +93,9 @@ def load_manifest(root: str | Path, *, compute_phash: bool = True) -> pd.DataFra
                 "path": [str((root / f).resolve()) for f in raw["filename"]],
                 "filename": raw["filename"].map(lambda f: Path(f).name),
                 "label_name": raw["label"].astype(str),
-                "generator": [normalize_generator(g, lab) for g, lab in zip(gen_col, raw["label"].astype(str))],
+                "generator": [
+                    normalize_generator(g, lab) for g, lab in zip(gen_col, raw["label"].astype(str), strict=False)
+                ],
                 "phash": None,
             }
         )

@@ -50,7 +50,7 @@ def binary_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5, n_bo
     prob = np.asarray(prob, dtype=float)
     pred = (prob >= threshold).astype(int)
     out: dict = {
-        "n": int(len(y)),
+        "n": len(y),
         "threshold": threshold,
         "accuracy": float((pred == y).mean()) if len(y) else float("nan"),
         "auc": _auc(y, prob),

@@ -11,9 +11,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
-
 from imagecore.io import ImageError, open_image
+from tqdm import tqdm
 
 from .data import standardize
 from .metrics import binary_metrics
@@ -41,7 +40,7 @@ def truth_from_labels_csv(text: str) -> dict[str, int]:
     if "filename" not in df or "label" not in df:
         return {}
     out: dict[str, int] = {}
-    for f, lab in zip(df["filename"].astype(str), df["label"].astype(str).str.lower()):
+    for f, lab in zip(df["filename"].astype(str), df["label"].astype(str).str.lower(), strict=False):
         if lab in LABEL_NAMES:
             out[f] = out[PurePosixPath(f).name] = LABEL_NAMES.index(lab)
     return out
@@ -103,7 +102,9 @@ def predict(
     if source.is_dir():
         members = iter_folder(source, max_members=s.max_members, max_member=s.max_member, report=report)
     else:
-        members = iter_zip(source, max_members=s.max_members, max_total=s.max_unzipped, max_member=s.max_member, report=report)
+        members = iter_zip(
+            source, max_members=s.max_members, max_total=s.max_unzipped, max_member=s.max_member, report=report
+        )
     labels_text = read_text_member(source, "labels.csv")
     csv_truth = truth_from_labels_csv(labels_text) if labels_text else {}
     names: list[str] = []
@@ -141,7 +142,7 @@ def predict(
     with out_csv.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["filename", "prob_fake", "label"])
-        for n, p in zip(names, prob_arr):
+        for n, p in zip(names, prob_arr, strict=False):
             w.writerow([n, f"{p:.6f}", LABEL_NAMES[int(p >= threshold)]])
     result: dict = {"scored": len(names), "skipped": [list(x) for x in report.skipped], "predictions": str(out_csv)}
     truth = []

@@ -74,7 +74,9 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def iter_zip(path: str | Path, *, max_members: int, max_total: int, max_member: int, report: ScanReport) -> Iterator[Member]:
+def iter_zip(
+    path: str | Path, *, max_members: int, max_total: int, max_member: int, report: ScanReport
+) -> Iterator[Member]:
     """Check the whole archive's limits and names now, then return an iterator over its image members.
 
     Parameters
@@ -114,7 +116,9 @@ def iter_zip(path: str | Path, *, max_members: int, max_total: int, max_member: 
     return _zip_members(zf, infos, max_member, report)
 
 
-def _zip_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_member: int, report: ScanReport) -> Iterator[Member]:
+def _zip_members(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_member: int, report: ScanReport
+) -> Iterator[Member]:
     with zf:
         for info in infos:
             name = info.filename

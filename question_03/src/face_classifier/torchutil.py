@@ -20,7 +20,7 @@ MODEL_FILE = "model.pt"
 def seed_everything(seed: int) -> torch.Generator:
     """Seed python, numpy and torch; return a torch generator seeded the same way."""
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002  (seeds third-party code that uses the legacy global RNG)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
@@ -60,7 +60,9 @@ def load_model(path: str | Path) -> tuple[FaceNet, dict[str, Any]]:
 
 
 @torch.inference_mode()
-def predict_logits(model: torch.nn.Module, images: np.ndarray, batch_size: int = 32, progress: Any = None) -> np.ndarray:
+def predict_logits(
+    model: torch.nn.Module, images: np.ndarray, batch_size: int = 32, progress: Any = None
+) -> np.ndarray:
     """Score uint8 (N,H,W,3) images in batches; returns float64 logits (N,)."""
     from .data import to_tensor
 

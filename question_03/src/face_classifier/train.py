@@ -53,13 +53,17 @@ def _subsample(df, limit: int, seed: int):
     per = max(2, limit // max(1, seen["label"].nunique()))
     parts = [g.sample(min(len(g), per), random_state=seed) for _, g in seen.groupby("label")]
     unseen = df[df["generator"].isin(("StyleGAN3",))].head(max(2, limit // 10))
-    return __import__("pandas").concat(parts + [unseen]).sort_values("path").reset_index(drop=True)
+    return __import__("pandas").concat([*parts, unseen]).sort_values("path").reset_index(drop=True)
 
 
 def _shrink(images: np.ndarray, size: int) -> np.ndarray:
     import cv2
 
-    return np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) for im in images]) if len(images) else images
+    return (
+        np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) for im in images])
+        if len(images)
+        else images
+    )
 
 
 def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = True) -> dict:
@@ -95,7 +99,10 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
     df.to_csv(out / "split.csv", index=False)
     tr, va = df[df["split"] == "train"], df[df["split"] == "val"]
     log.info("split sizes: %s", df["split"].value_counts().to_dict())
-    x_tr, x_va = load_images(tr["path"].tolist(), progress=progress), load_images(va["path"].tolist(), progress=progress)
+    x_tr, x_va = (
+        load_images(tr["path"].tolist(), progress=progress),
+        load_images(va["path"].tolist(), progress=progress),
+    )
     y_va = va["label"].to_numpy()
     if cfg.input_size:  # whole-face mode: shrink once here (the model does the same at inference)
         x_tr, x_va = _shrink(x_tr, cfg.input_size), _shrink(x_va, cfg.input_size)
@@ -103,7 +110,9 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
     vc = min(x_va.shape[1], max(cfg.crop, cfg.val_crop))
     lo = (x_va.shape[1] - vc) // 2
     x_va_crop = np.ascontiguousarray(x_va[:, lo : lo + vc, lo : lo + vc])
-    ds = ArrayDataset(x_tr, tr["label"].tolist(), train_transform(cfg.recipe, crop=cfg.crop, p=cfg.aug_p, seed=cfg.seed))
+    ds = ArrayDataset(
+        x_tr, tr["label"].tolist(), train_transform(cfg.recipe, crop=cfg.crop, p=cfg.aug_p, seed=cfg.seed)
+    )
     loader = DataLoader(ds, batch_size=cfg.batch_size, shuffle=True, drop_last=len(ds) > cfg.batch_size, generator=gen)
     model = FaceNet(width=cfg.width, highpass=cfg.highpass, input_size=cfg.input_size)
     if cfg.init_weights:
@@ -134,13 +143,20 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
         row = {
             "epoch": epoch + 1,
             "train_loss": float(np.mean(losses)) if losses else float("nan"),
-            "val_loss": float(torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(logits), torch.tensor(y_va, dtype=torch.float64))),
+            "val_loss": float(
+                torch.nn.functional.binary_cross_entropy_with_logits(
+                    torch.tensor(logits), torch.tensor(y_va, dtype=torch.float64)
+                )
+            ),
             "val_acc": float(np.mean((prob >= 0.5) == y_va)),
             "val_auc": auc,
             "elapsed_s": round(time.monotonic() - t0, 1),
         }
         history.append(row)
-        log.info("epoch %(epoch)d loss %(train_loss).4f val_loss %(val_loss).4f val_acc %(val_acc).3f val_auc %(val_auc).3f", row)
+        log.info(
+            "epoch %(epoch)d loss %(train_loss).4f val_loss %(val_loss).4f val_acc %(val_acc).3f val_auc %(val_auc).3f",
+            row,
+        )
         if progress:
             print(json.dumps(row), flush=True)
         save_model(out / "last.pt", model, train_config=asdict(cfg), history=history, optimizer=opt.state_dict())
@@ -164,6 +180,8 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
         "seconds": round(time.monotonic() - t0, 1),
         "split_sizes": df["split"].value_counts().to_dict(),
     }
-    save_model(out / MODEL_FILE, model, train_config=asdict(cfg), temperature=temperature, history=history, summary=summary)
+    save_model(
+        out / MODEL_FILE, model, train_config=asdict(cfg), temperature=temperature, history=history, summary=summary
+    )
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary

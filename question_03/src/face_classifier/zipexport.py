@@ -10,7 +10,9 @@ import pandas as pd
 from PIL import Image
 
 
-def export_zip(split_csv: str | Path, out: str | Path, splits: tuple[str, ...] = ("test",), jpeg_quality: int | None = None) -> int:
+def export_zip(
+    split_csv: str | Path, out: str | Path, splits: tuple[str, ...] = ("test",), jpeg_quality: int | None = None
+) -> int:
     """Zip the images of ``splits`` from a training run's ``split.csv``.
 
     Parameters

@@ -1,6 +1,4 @@
-"""Q4: scaling face datasets to millions of images
-
-Status: skeleton; the implementation arrives with issue #10.
-"""
+"""Q4: face datasets at scale: WebDataset tar shards on S3 with a parquet manifest, query-based
+re-sampling into indexes, and a streaming shard loader (``face-shards``)."""
 
 __version__ = "0.1.0"

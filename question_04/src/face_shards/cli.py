@@ -16,7 +16,9 @@ from .settings import get_settings
 
 def _parser() -> argparse.ArgumentParser:
     s = get_settings()
-    p = argparse.ArgumentParser(prog="face-shards", description="Sharded face datasets on S3: write, re-sample, stream.")
+    p = argparse.ArgumentParser(
+        prog="face-shards", description="Sharded face datasets on S3: write, re-sample, stream."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     w = sub.add_parser("write", help="pack a face data set folder into tar shards + manifest on a store")
     w.add_argument("--dataset", required=True, help="question_01 output or raw faces/ folder")
@@ -26,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--per-image", action="store_true", help="also store one object per image (baseline)")
     r = sub.add_parser("resample", help="select a custom dataset by SQL over the manifest; write only an index")
     r.add_argument("--manifest", required=True, help="manifest.parquet path (or a store URL holding manifest.parquet)")
-    r.add_argument("--where", default="TRUE", help="SQL condition, e.g. \"label = 'fake' AND generator <> 'StyleGAN3'\"")
+    r.add_argument(
+        "--where", default="TRUE", help="SQL condition, e.g. \"label = 'fake' AND generator <> 'StyleGAN3'\""
+    )
     r.add_argument("--fraction", type=float, default=None)
     r.add_argument("--limit", type=int, default=None)
     r.add_argument("--seed", type=int, default=s.seed)
@@ -56,8 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             if not Path(args.dataset).is_dir():
                 raise DataNotFoundError(f"{args.dataset}: no such data set folder")
             store = open_store(args.store, create_bucket=True)
-            res = write_shards(store, iter_dataset(args.dataset), max_bytes=int(args.shard_mb * 1024**2),
-                               max_samples=args.shard_samples, per_image_copy=args.per_image)
+            res = write_shards(
+                store,
+                iter_dataset(args.dataset),
+                max_bytes=int(args.shard_mb * 1024**2),
+                max_samples=args.shard_samples,
+                per_image_copy=args.per_image,
+            )
             print(json.dumps({"samples": len(res.manifest), "shards": len(res.shards), "bytes": res.bytes_written}))
         elif args.cmd == "resample":
             import time
@@ -70,7 +79,16 @@ def main(argv: list[str] | None = None) -> int:
             idx = select_index(src, args.where, sample_fraction=args.fraction, limit=args.limit, seed=args.seed)
             dt = time.perf_counter() - t
             write_index(idx, args.out)
-            print(json.dumps({"selected": len(idx), "shards": int(idx["shard"].nunique()), "seconds": round(dt, 4), "index": args.out}))
+            print(
+                json.dumps(
+                    {
+                        "selected": len(idx),
+                        "shards": int(idx["shard"].nunique()),
+                        "seconds": round(dt, 4),
+                        "index": args.out,
+                    }
+                )
+            )
         elif args.cmd == "stream":
             import pandas as pd
 
@@ -98,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"face-shards: {exc}", file=sys.stderr)
         return 2
     return 0
-
 
 
 if __name__ == "__main__":

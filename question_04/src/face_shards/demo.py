@@ -34,9 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     with S3Server() as srv:
         store = S3Store("faces-demo", endpoint_url=srv.endpoint_url, create_bucket=True)
         result = run_pipeline(
-            store, samples, shard_bytes=(512 if args.small else 4096) * 1024,
+            store,
+            samples,
+            shard_bytes=(512 if args.small else 4096) * 1024,
             where="label = 'fake' AND generator = 'StyleGAN3'",
-            workers=(2,) if args.small else (1, 2), progress=not args.small,
+            workers=(2,) if args.small else (1, 2),
+            progress=not args.small,
         )
     result["total_s"] = round(time.perf_counter() - t, 1)
     print(json.dumps(result, indent=1))

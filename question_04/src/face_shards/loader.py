@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
+from imagecore.storage import ObjectStore
 from PIL import Image
 from torch.utils.data import IterableDataset, get_worker_info
-
-from imagecore.storage import ObjectStore
 
 from .shards import iter_tar_samples
 
@@ -44,7 +43,7 @@ def _worker_slice(items: Sequence, rank: int, world_size: int) -> list:
 
 def _fresh_store(store: ObjectStore) -> ObjectStore:
     """A copy with its own connections (boto3 clients must not be shared across forked workers)."""
-    return pickle.loads(pickle.dumps(store)) if get_worker_info() is not None else store
+    return pickle.loads(pickle.dumps(store))  # noqa: S301  (our own object, same process tree) if get_worker_info() is not None else store
 
 
 class ShuffleBuffer:

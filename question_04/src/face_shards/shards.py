@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
-
 from imagecore.storage import ObjectStore
+from tqdm import tqdm
 
 from .source import Sample
 
@@ -126,8 +125,18 @@ def write_shards(
         meta_bytes = json.dumps({"__key__": s.key, **s.meta}, sort_keys=True).encode()
         img_off, img_size = _add(tar, buf, f"{s.key}.{s.ext}", s.image)
         js_off, js_size = _add(tar, buf, f"{s.key}.json", meta_bytes)
-        rows.append({"key": s.key, "shard": shard_key(len(shards)), "ext": s.ext, "img_offset": img_off, "img_size": img_size,
-                     "json_offset": js_off, "json_size": js_size, **{k: v for k, v in s.meta.items() if not isinstance(v, (dict, list))}})
+        rows.append(
+            {
+                "key": s.key,
+                "shard": shard_key(len(shards)),
+                "ext": s.ext,
+                "img_offset": img_off,
+                "img_size": img_size,
+                "json_offset": js_off,
+                "json_size": js_size,
+                **{k: v for k, v in s.meta.items() if not isinstance(v, (dict, list))},
+            }
+        )
         if per_image_copy:
             store.put(f"images/{s.key}.{s.ext}", s.image)
         count += 1

@@ -48,7 +48,7 @@ def iter_dataset(root: str | Path) -> Iterator[Sample]:
     elif (root / "labels.csv").is_file():
         df = pd.read_csv(root / "labels.csv")
         gens = df["generator_if_known"] if "generator_if_known" in df else [None] * len(df)
-        rows = [(f, lab, _generator(g, lab)) for f, lab, g in zip(df["filename"], df["label"], gens)]
+        rows = [(f, lab, _generator(g, lab)) for f, lab, g in zip(df["filename"], df["label"], gens, strict=False)]
     else:
         raise FileNotFoundError(f"{root}: neither metadata.parquet nor labels.csv (not a face data set folder)")
     for rel, label, gen in sorted(rows):
@@ -58,7 +58,12 @@ def iter_dataset(root: str | Path) -> Iterator[Sample]:
             key=f"{label}/{Path(rel).stem.replace('.', '_')}",  # WebDataset keys: no dots
             image=data,
             ext=path.suffix.lstrip(".").lower() or "bin",
-            meta={"label": label, "generator": gen, "filename": Path(rel).name, "sha256": hashlib.sha256(data).hexdigest()},
+            meta={
+                "label": label,
+                "generator": gen,
+                "filename": Path(rel).name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            },
         )
 
 
@@ -72,4 +77,9 @@ def iter_synthetic(n: int, size: int = 64, seed: int = 0, quality: int = 85) -> 
         Image.fromarray(arr).save(buf, format="JPEG", quality=quality)
         gen = gens[i % 3]
         label = "real" if gen == "none" else "fake"
-        yield Sample(f"{label}/s{i:07d}", buf.getvalue(), "jpg", {"label": label, "generator": gen, "filename": f"s{i:07d}.jpg", "index": i})
+        yield Sample(
+            f"{label}/s{i:07d}",
+            buf.getvalue(),
+            "jpg",
+            {"label": label, "generator": gen, "filename": f"s{i:07d}.jpg", "index": i},
+        )

@@ -30,9 +30,9 @@ def standardize(img: Image.Image | np.ndarray, size: int = IMAGE_SIZE) -> np.nda
     scale = size / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    arr = cv2.resize(arr, (nw, nh), interpolation=interp)
+    resized = np.asarray(cv2.resize(arr, (nw, nh), interpolation=interp), dtype=np.uint8)
     top, left = (nh - size) // 2, (nw - size) // 2
-    return np.ascontiguousarray(arr[top : top + size, left : left + size])
+    return np.ascontiguousarray(resized[top : top + size, left : left + size])
 
 
 def load_images(paths: Sequence[str], size: int = IMAGE_SIZE, progress: bool = True) -> np.ndarray:

@@ -25,6 +25,8 @@ _SRM = torch.tensor(
 class HighPass(nn.Module):
     """Fixed depthwise residual filters: (B,3,H,W) -> (B,9,H,W)."""
 
+    weight: torch.Tensor
+
     def __init__(self) -> None:
         super().__init__()
         weight = _SRM.unsqueeze(1).repeat(3, 1, 1, 1)  # (9,1,5,5): 3 filters per colour channel

@@ -156,6 +156,8 @@ class ShardStream(IterableDataset):
                 yield self._make(item)
 
     def _make(self, item: object) -> dict:
+        key: str
+        parts: dict[str, bytes]
         key, parts = item  # type: ignore[misc]
         img_ext = next((e for e in parts if e != "json"), None)
         raw = parts[img_ext] if img_ext else b""

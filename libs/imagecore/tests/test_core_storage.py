@@ -97,3 +97,22 @@ def test_s3_unreachable_endpoint_is_a_clear_error():
     store = S3Store("b", endpoint_url="http://127.0.0.1:1", max_attempts=1)
     with pytest.raises(StorageError, match="upload failed"):
         store.put("k", b"x")
+
+
+def test_get_range(store):
+    store.put("r/obj", b"0123456789")
+    assert store.get_range("r/obj", 2, 3) == b"234"
+    assert store.get_range("r/obj", 8, 10) == b"89"
+    assert store.get_range("r/obj", 0, 0) == b""
+    with pytest.raises(ValueError, match="invalid range"):
+        store.get_range("r/obj", -1, 2)
+    with pytest.raises(ObjectNotFoundError):
+        store.get_range("r/missing", 0, 1)
+
+
+def test_pickled_s3_store_keeps_credentials(s3_server):
+    store = S3Store("b", endpoint_url=s3_server.endpoint_url, access_key="AK", secret_key="SK", region="eu-west-1")
+    clone = pickle.loads(pickle.dumps(store))
+    creds = clone.client._request_signer._credentials
+    assert (creds.access_key, creds.secret_key) == ("AK", "SK")
+    assert clone.client.meta.region_name == "eu-west-1"

@@ -176,11 +176,8 @@ def iter_tar_samples(data: bytes) -> Iterator[tuple[str, dict[str, bytes]]]:
 
 
 def read_range(store: ObjectStore, key: str, start: int, length: int) -> bytes:
-    """Bytes ``[start, start+length)`` of an object: a ranged GET on S3, a slice elsewhere."""
-    getter = getattr(store, "get_range", None)
-    if getter is not None:
-        return getter(key, start, length)
-    return store.get(key)[start : start + length]
+    """Bytes ``[start, start+length)`` of an object: a ranged GET on S3, a file seek locally."""
+    return store.get_range(key, start, length)
 
 
 def read_sample(store: ObjectStore, row: dict | pd.Series) -> tuple[bytes, dict]:

@@ -75,6 +75,15 @@ class ObjectStore(abc.ABC):
     def get(self, key: str) -> bytes:
         """Return the bytes stored under ``key``; :class:`ObjectNotFoundError` when absent."""
 
+    def get_range(self, key: str, start: int, length: int) -> bytes:
+        """Return ``length`` bytes of ``key`` from byte ``start`` (fewer at the end of the object).
+
+        Backends override this with a real ranged read; the default slices :meth:`get`.
+        """
+        if start < 0 or length < 0:
+            raise ValueError(f"invalid range start={start} length={length}")
+        return self.get(key)[start : start + length]
+
     @abc.abstractmethod
     def head(self, key: str) -> ObjectInfo:
         """Return the info of ``key``; :class:`ObjectNotFoundError` when absent."""

@@ -69,6 +69,17 @@ class LocalStore(ObjectStore):
         except (FileNotFoundError, IsADirectoryError) as exc:
             raise ObjectNotFoundError(f"{self.uri(key)}: no such object") from exc
 
+    def get_range(self, key: str, start: int, length: int) -> bytes:
+        if start < 0 or length < 0:
+            raise ValueError(f"invalid range start={start} length={length}")
+        path = self._path(key)
+        try:
+            with path.open("rb") as fh:
+                fh.seek(start)
+                return fh.read(length)
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            raise ObjectNotFoundError(f"{self.uri(key)}: no such object") from exc
+
     def head(self, key: str) -> ObjectInfo:
         path = self._path(key)
         if not path.is_file():

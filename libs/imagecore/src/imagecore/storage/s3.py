@@ -96,9 +96,14 @@ class S3Store(ObjectStore):
         self.bucket = bucket
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.endpoint_url = endpoint_url
-        self.client = client or make_s3_client(
-            endpoint_url, region=region, access_key=access_key, secret_key=secret_key, max_attempts=max_attempts
-        )
+        # Kept so a copy in a worker process can rebuild an identical client.
+        self._client_args = {
+            "region": region,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "max_attempts": max_attempts,
+        }
+        self.client = client or make_s3_client(endpoint_url, **self._client_args)
         if create_bucket:
             self.ensure_bucket()
 
@@ -112,7 +117,7 @@ class S3Store(ObjectStore):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.client = make_s3_client(self.endpoint_url)
+        self.client = make_s3_client(self.endpoint_url, **self._client_args)
 
     def ensure_bucket(self) -> None:
         """Create the bucket when it does not exist."""
@@ -150,6 +155,10 @@ class S3Store(ObjectStore):
 
     def get_range(self, key: str, start: int, length: int) -> bytes:
         """Return ``length`` bytes of ``key`` from byte ``start`` (an HTTP range request)."""
+        if start < 0 or length < 0:
+            raise ValueError(f"invalid range start={start} length={length}")
+        if length == 0:
+            return b""
         try:
             resp = self.client.get_object(
                 Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{start + length - 1}"

@@ -44,6 +44,8 @@ class S3Server:
             return self
         from moto.server import ThreadedMotoServer
 
+        # werkzeug logs one INFO line per request; an embedded server should stay quiet.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         server.start()
         self.port = server.get_host_and_port()[1]

@@ -97,7 +97,7 @@ class S3Store(ObjectStore):
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.endpoint_url = endpoint_url
         # Kept so a copy in a worker process can rebuild an identical client.
-        self._client_args = {
+        self._client_args: dict[str, Any] = {
             "region": region,
             "access_key": access_key,
             "secret_key": secret_key,

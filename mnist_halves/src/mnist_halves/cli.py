@@ -198,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        from imagecore.torch import set_threads
+
         from mnist_halves.settings import Settings
-        from mnist_halves.torchutil import set_threads
 
         settings = Settings.from_env()
         set_threads(settings.threads)

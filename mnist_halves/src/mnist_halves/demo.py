@@ -19,13 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--small", action="store_true", help="1,000 test digits instead of 10,000")
     args = ap.parse_args(argv)
     from imagecore.mnist import load_mnist
+    from imagecore.torch import set_threads
 
     from mnist_halves.evaluate import score_pairs
     from mnist_halves.model import load_model
     from mnist_halves.puzzle import make_puzzle
     from mnist_halves.restore import restore
     from mnist_halves.settings import Settings
-    from mnist_halves.torchutil import set_threads
 
     try:
         data = load_mnist("test")

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from imagecore.torch import seed_everything, seeded_generator, set_threads
 from tqdm import tqdm
 
 from mnist_halves.augment import RandomAffine
 from mnist_halves.model import HalvesNet, ModelConfig, save_model
-from mnist_halves.torchutil import seed_everything, set_threads
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,8 @@ def train(
         Optional callable ``validate(model, val_images) -> dict`` run after each epoch.
     """
     set_threads(cfg.threads)
-    gen = seed_everything(cfg.seed)
+    seed_everything(cfg.seed)
+    gen = seeded_generator(cfg.seed)
     n = len(images) if cfg.n_train is None else min(cfg.n_train + cfg.val_size, len(images))
     n_tr = max(0, n - cfg.val_size)
     if n_tr < 8:

@@ -23,12 +23,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from imagecore.torch import set_threads
 from PIL import Image
 from sklearn.metrics import roc_curve
 
 from .data import load_images, standardize
 from .metrics import binary_metrics
-from .torchutil import load_model, predict_logits, resolve_model_path, set_threads, sigmoid
+from .torchutil import load_model, predict_logits, resolve_model_path, sigmoid
 
 log = logging.getLogger(__name__)
 

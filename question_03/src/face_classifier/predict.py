@@ -12,13 +12,14 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 from imagecore.io import ImageError, open_image
+from imagecore.torch import set_threads
 from tqdm import tqdm
 
 from .data import standardize
 from .metrics import binary_metrics
 from .safezip import ScanReport, iter_folder, iter_zip, read_text_member
 from .settings import get_settings
-from .torchutil import load_model, predict_logits, set_threads, sigmoid
+from .torchutil import load_model, predict_logits, sigmoid
 
 log = logging.getLogger(__name__)
 

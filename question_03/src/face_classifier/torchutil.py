@@ -1,11 +1,10 @@
-"""Small torch helpers (seeding, threads, model files, batched scoring).
+"""Model files, batched scoring and temperature scaling for the face classifier.
 
-Candidates for ``imagecore.torch`` once a second system needs them.
+Seeding and thread limits come from ``imagecore.torch``.
 """
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,6 @@ import torch
 from .model import FaceNet
 
 MODEL_FILE = "model.pt"
-
-
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed python, numpy and torch; return a torch generator seeded the same way."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)  # noqa: NPY002  (seeds third-party code that uses the legacy global RNG)
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
-
-
-def set_threads(n: int) -> None:
-    """Limit torch to ``n`` intra-op threads (the machine is shared)."""
-    torch.set_num_threads(max(1, n))
 
 
 def save_model(path: str | Path, model: FaceNet, **extra: Any) -> Path:

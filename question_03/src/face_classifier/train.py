@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from imagecore.torch import seed_everything, seeded_generator, set_threads
 from sklearn.metrics import roc_auc_score
 from torch.utils.data import DataLoader
 from tqdm import tqdm
@@ -20,7 +21,7 @@ from .data import ArrayDataset, load_images
 from .manifest import add_phash, load_manifest
 from .model import FaceNet
 from .split import split_manifest
-from .torchutil import MODEL_FILE, fit_temperature, predict_logits, save_model, seed_everything, set_threads, sigmoid
+from .torchutil import MODEL_FILE, fit_temperature, predict_logits, save_model, sigmoid
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ def train(dataset: str | Path, out: str | Path, cfg: TrainConfig, progress: bool
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     set_threads(cfg.threads)
-    gen = seed_everything(cfg.seed)
+    seed_everything(cfg.seed)
+    gen = seeded_generator(cfg.seed)
     df = load_manifest(dataset, compute_phash=False)
     if cfg.limit:
         df = _subsample(df, cfg.limit, cfg.seed)

@@ -7,7 +7,7 @@ Importing this module imports torch (CPU build here; CUDA where available).
 from __future__ import annotations
 
 from imagecore.torch.data import ManifestDataset
-from imagecore.torch.device import choose_device
+from imagecore.torch.device import choose_device, set_threads
 from imagecore.torch.seed import seed_everything, seeded_generator
 from imagecore.torch.train import EpochStats, FitResult, evaluate, fit
 
@@ -20,4 +20,5 @@ __all__ = [
     "fit",
     "seed_everything",
     "seeded_generator",
+    "set_threads",
 ]

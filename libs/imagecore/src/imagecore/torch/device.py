@@ -28,3 +28,14 @@ def choose_device(prefer: str | None = None) -> torch.device:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def set_threads(n: int | None = None) -> int:
+    """Limit torch's intra-op threads to ``n`` (``None``: one per CPU core); returns the number set.
+
+    On a shared machine a process that takes every core slows everyone down; systems pass
+    their ``threads`` setting here.
+    """
+    count = max(1, int(n if n is not None else (os.cpu_count() or 1)))
+    torch.set_num_threads(count)
+    return count

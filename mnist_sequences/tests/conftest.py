@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from seq_helpers import assert_layout_matches  # noqa: F401 - used by fixtures
 
 from mnist_sequences import DigitSource, SequenceGenerator
 
@@ -31,13 +32,3 @@ def mnist_gen(mnist_dir: Path) -> SequenceGenerator:
     return SequenceGenerator("train", root=mnist_dir, seed=0)
 
 
-def assert_layout_matches(image: np.ndarray, layout, source: DigitSource) -> None:
-    """Every digit cell equals its source image; every other pixel is black."""
-    covered = np.zeros(image.shape, dtype=bool)
-    for d, x, w, idx in zip(layout.digits, layout.x, layout.widths, layout.mnist_indices, strict=True):
-        assert w == 28
-        assert int(source.labels[idx]) == d
-        expected = source.images[idx].astype(np.float32) / np.float32(255)
-        np.testing.assert_array_equal(image[:, x : x + 28], expected)
-        covered[:, x : x + 28] = True
-    assert not image[~covered].any(), "pixels outside the digit cells must be black"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_layout_matches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagecore.config import DataNotFoundError
+from seq_helpers import assert_layout_matches
 
 from mnist_sequences import SequenceGenerator, generate_numbers_sequence, get_generator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_layout_matches
+from seq_helpers import assert_layout_matches
 
 from mnist_sequences import generate_batch
 

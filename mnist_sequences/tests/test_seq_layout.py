@@ -6,9 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import assert_layout_matches
 from mnist_sequences.layout import SequenceLayout, check_fits, sample_gaps_conditioned
 from scipy import stats
+from seq_helpers import assert_layout_matches
 
 
 @pytest.mark.parametrize(

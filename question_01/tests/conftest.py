@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image, ImageFilter
-
-
-def make_image(seed: int, size: int = 96, mode: str = "RGB") -> Image.Image:
-    """A smooth random colour image; different seeds give perceptually different images."""
-    rng = np.random.default_rng(seed)
-    small = rng.integers(0, 256, size=(8, 8, 3), dtype=np.uint8)
-    img = Image.fromarray(small, "RGB").resize((size, size), Image.Resampling.BICUBIC)
-    img = img.filter(ImageFilter.GaussianBlur(1))
-    return img.convert(mode) if mode != "RGB" else img
+from q1_helpers import jpeg_bytes, make_image  # noqa: F401 - used by fixtures
 
 
 @pytest.fixture
@@ -43,7 +32,3 @@ def image_folders(write_image: Callable[..., Path], tmp_path: Path) -> dict[str,
     return {"real": tmp_path / "src/real", "fake": tmp_path / "src/fake"}
 
 
-def jpeg_bytes(img: Image.Image, quality: int) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=quality)
-    return buf.getvalue()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import make_image
 from face_dataset.dedup import deduplicate
 from face_dataset.hashing import perceptual_hash
+from q1_helpers import make_image
 
 
 def _row(image_id, img, label="real", sha=None):

@@ -9,13 +9,13 @@ import zlib
 
 import numpy as np
 import pytest
-from conftest import jpeg_bytes, make_image
 from face_dataset.errors import ImageValidationError
 from face_dataset.faces import detect_faces
 from face_dataset.hashing import hamming_matrix, perceptual_hash
 from face_dataset.metadata import extract_metadata, resolution_bucket
 from face_dataset.quality import estimate_jpeg_quality
 from PIL import Image
+from q1_helpers import jpeg_bytes, make_image
 
 
 @pytest.mark.parametrize("q", [20, 50, 75, 90, 100])

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_image
 from face_dataset.build import build_dataset, verify_checksums
 from face_dataset.cli import main
 from face_dataset.errors import ChecksumError, FaceDatasetError, UnsafeArchiveError
@@ -18,6 +17,7 @@ from face_dataset.pack import pack, unpack
 from face_dataset.schema import REQUIRED
 from face_dataset.settings import Settings
 from face_dataset.sources import from_folder
+from q1_helpers import make_image
 
 CONTRACT = ["image_id", "path", "label", "generator", "source", "filename", "format", "width", "height",
             "file_size", "jpeg_quality", "sha256", "phash"]  # fmt: skip

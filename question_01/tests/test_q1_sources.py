@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import make_image
 from face_dataset.errors import FaceDatasetError
 from face_dataset.sources import from_folder, from_url_list, normalise_generator
+from q1_helpers import make_image
 
 
 @pytest.fixture

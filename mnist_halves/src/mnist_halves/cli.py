@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--k", type=int, default=None, help="candidates per half and direction (default 32)")
     rs.add_argument("--model", default=None, help="model file (default: cache, else shipped model, else train)")
     rs.add_argument("--pooled", action="store_true", help="the puzzle is one pile of halves with unknown sides")
+    rs.add_argument(
+        "--no-prior", action="store_true", help="ignore the MNIST geometry prior (halves not made the MNIST way)"
+    )
 
     ev = sub.add_parser("evaluate", help="accuracy of a pairs CSV against the truth file")
     ev.add_argument("--pairs", required=True)
@@ -66,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
         "--time-budget", type=float, default=None, help="minutes: anneal the LR over this wall time, then stop"
     )
     tr.add_argument("--init-from", default=None, help="start from this model's weights (fine-tuning phase)")
+    tr.add_argument(
+        "--no-prior", action="store_true", help="train against all in-batch negatives, not only MNIST-admissible ones"
+    )
+    tr.add_argument("--joint-epochs", type=int, default=6, help="epochs of the third stage (0: none)")
+    tr.add_argument("--joint-time-budget", type=float, default=None, help="minutes for the third stage")
+    tr.add_argument(
+        "--joint-only", action="store_true", help="train only the third stage, on the model given by --init-from"
+    )
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.add_argument("--mnist-dir", default=None)
     return p
@@ -74,22 +85,35 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace, settings: object) -> Path:
     from imagecore.mnist import load_mnist
 
+    from mnist_halves.model import load_model
     from mnist_halves.settings import Settings
     from mnist_halves.train import TrainConfig, train
+    from mnist_halves.train_joint import JointConfig, train_joint
     from mnist_halves.validation import validate
 
     assert isinstance(settings, Settings)
+    if args.joint_only and not args.init_from:
+        raise ValueError("--joint-only needs --init-from MODEL (the towers and pair head to build on)")
     out = Path(args.out) if args.out else settings.cached_model_path()
     ckpt = Path(args.checkpoint) if args.checkpoint else out.with_suffix(".ckpt")
     data = load_mnist("train", root=args.mnist_dir)
     cfg = TrainConfig(
         epochs=args.epochs, batch=args.batch, hard_k=args.hard_k, n_train=args.n_train, val_size=args.val_size,
         threads=args.threads, seed=args.seed, max_minutes=args.max_minutes, augment=not args.no_augment,
-        lr=args.lr, time_budget_minutes=args.time_budget, init_from=args.init_from,
+        lr=args.lr, time_budget_minutes=args.time_budget, init_from=args.init_from, prior=not args.no_prior,
     )  # fmt: skip
     if cfg.n_train is None and cfg.val_size >= len(data.images):
         raise ValueError("val-size leaves no training digits")
-    train(data.images, data.labels, cfg, out, checkpoint=ckpt, validate=validate, progress=not args.quiet)
+    if args.joint_only:
+        model = load_model(args.init_from)
+    else:
+        model = train(data.images, data.labels, cfg, out, checkpoint=ckpt, validate=validate, progress=not args.quiet)
+    if args.joint_epochs > 0:
+        jcfg = JointConfig(
+            epochs=args.joint_epochs, n_train=args.n_train, val_size=args.val_size, threads=args.threads,
+            seed=args.seed, time_budget_minutes=args.joint_time_budget, augment=not args.no_augment,
+        )  # fmt: skip
+        train_joint(model, data.images, jcfg, out, progress=not args.quiet)
     print(f"model saved to {out}")
     return out
 
@@ -160,7 +184,9 @@ def _cmd_restore(args: argparse.Namespace, settings: object) -> int:
                 raise PuzzleError(f"{path}: a pooled puzzle needs a 'halves' array (has: {', '.join(z.files)})")
             halves = check_halves(z["halves"], "halves")
         model = _load_model(args, settings)
-        res, is_left = restore_pooled(halves, model, scorer=args.method, assign=args.assign, k=k)
+        res, is_left = restore_pooled(
+            halves, model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior
+        )
         print(f"sides: {int(is_left.sum())} halves taken as left, {int((~is_left).sum())} as right")
     else:
         if args.puzzle and (args.left or args.right):
@@ -173,7 +199,7 @@ def _cmd_restore(args: argparse.Namespace, settings: object) -> int:
             raise PuzzleError("give --puzzle, or both --left and --right")
         check_halves(left, "left")
         model = None if args.method == "heuristic" else _load_model(args, settings)
-        res = restore(left, right, model=model, scorer=args.method, assign=args.assign, k=k)
+        res = restore(left, right, model=model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior)
     out = res.write_csv(args.out)
     print(
         f"restored {len(res.left_index)} pairs ({len(res.unmatched_left)} left and {len(res.unmatched_right)} right halves "

@@ -10,7 +10,8 @@ A pair head then looks at the *rejoined* strip around the cut (left columns 11-1
 to right columns 14-16, tower features and pixels side by side) and at both global
 features, and returns a compatibility logit. It is run only on candidate pairs, which is
 what makes the cost linear in N. A tiny side classifier (left half or right half?) serves
-the pooled-sides variant.
+the pooled-sides variant. An optional third stage (:class:`~mnist_halves.joint.JointNet`)
+re-scores each half's best few candidates on the whole rejoined digit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from mnist_halves.joint import JointNet
 
 #: Number of columns on each side of the cut the pair head sees.
 STRIP = 3
@@ -39,6 +42,11 @@ class ModelConfig:
     glob_dim: int = 64
     proj: int = 8
     head_hidden: int = 256
+    #: third stage (:mod:`mnist_halves.joint`): CNN width (0 = none), pairs re-scored per half
+    #: and direction, and the weight of its logit next to the pair head's
+    joint_width: int = 0
+    joint_top_m: int = 4
+    joint_weight: float = 1.0
 
 
 class Tower(nn.Module):
@@ -127,7 +135,9 @@ class HalvesNet(nn.Module):
         self.right = Tower(self.cfg, cut_right=False)
         self.head = PairHead(self.cfg)
         self.side = SideNet()
+        self.joint: JointNet | None = JointNet(self.cfg.joint_width) if self.cfg.joint_width > 0 else None
         self.log_temp = nn.Parameter(torch.tensor(2.5))  # InfoNCE inverse temperature (log)
+        self.card: dict[str, Any] = {}
 
 
 def to_input(halves: Any) -> torch.Tensor:
@@ -153,5 +163,6 @@ def load_model(path: str | Path) -> HalvesNet:
     blob = torch.load(Path(path), map_location="cpu", weights_only=True)
     model = HalvesNet(ModelConfig(**blob["config"]))
     model.load_state_dict(blob["state"])
+    model.card = blob.get("card", {})  # training record, extended by later training stages
     model.eval()
     return model

@@ -18,10 +18,23 @@ import numpy as np
 import torch
 
 from mnist_halves.assign import dense_assignment, dense_from_candidates, greedy, sparse_assignment
+from mnist_halves.geometry import admissible_block, penalty
 from mnist_halves.heuristic import boundary_vectors
+from mnist_halves.joint import combine, joint_scores, top_per_half
 from mnist_halves.model import HalvesNet
 from mnist_halves.puzzle import PuzzleError, check_halves
-from mnist_halves.scoring import Candidates, Features, candidate_graph, emb_scores, embed, head_scores, topk_pairs
+from mnist_halves.scoring import (
+    Candidates,
+    Features,
+    Prior,
+    candidate_graph,
+    candidates_from_vectors,
+    emb_scores,
+    embed,
+    geometry_prior,
+    head_scores,
+    prior_offsets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +70,21 @@ class Restoration:
         return path
 
 
-def _heuristic_candidates(left: np.ndarray, right: np.ndarray, k: int) -> tuple[Candidates, torch.Tensor, torch.Tensor]:
+def _heuristic_candidates(
+    left: np.ndarray, right: np.ndarray, k: int, geo: Prior | None
+) -> tuple[Candidates, torch.Tensor, torch.Tensor]:
     a, b = boundary_vectors(left, right)
-    r1, c1 = topk_pairs(a, b, k)
-    c2, r2 = topk_pairs(b, a, k)
-    nr = len(right)
-    key = np.unique(np.concatenate([r1, r2]) * nr + np.concatenate([c1, c2]))
-    rows, cols = key // nr, key % nr
+    rows, cols = candidates_from_vectors(a, b, k, geo)
     score = (a[torch.as_tensor(rows)] * b[torch.as_tensor(cols)]).sum(1).numpy()
-    return Candidates(rows, cols, score, len(left), nr), a, b
+    return Candidates(rows, cols, score + prior_offsets(geo, rows, cols), len(left), len(right)), a, b
+
+
+def _dense_prior(geo: Prior, mat: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """Add the prior's penalty to a dense (n_left, n_right) score matrix in place, in row blocks."""
+    for s in range(0, len(mat), chunk):
+        e = min(s + chunk, len(mat))
+        mat[s:e] += penalty(admissible_block(geo[0].take(slice(s, e)), geo[1]))
+    return mat
 
 
 def restore(
@@ -76,6 +95,8 @@ def restore(
     assign: str = "sparse",
     k: int = 32,
     features: tuple[Features, Features] | None = None,
+    prior: bool = True,
+    joint_top_m: int | None = None,
 ) -> Restoration:
     """Re-pair shuffled halves.
 
@@ -94,6 +115,14 @@ def restore(
     features
         Tower outputs for (left, right) computed earlier by :func:`mnist_halves.scoring.embed`
         (lets a benchmark compare assignment methods without re-embedding).
+    prior
+        Use the MNIST geometry prior (:mod:`mnist_halves.geometry`): candidate lists hold each
+        half's best *admissible* partners and ruled-out pairs lose a large score penalty.
+        Turn it off for halves that were not made the MNIST way.
+    joint_top_m
+        Third stage (``scorer="learned"`` with a model that has a
+        :class:`~mnist_halves.joint.JointNet`): how many of each half's best candidates per
+        direction the whole-digit CNN re-scores. ``None``: the model's setting; 0: off.
 
     Returns
     -------
@@ -120,28 +149,39 @@ def restore(
     t0 = time.perf_counter()
     fl = fr = None
     hv: tuple[torch.Tensor, torch.Tensor] | None = None
+    geo = geometry_prior(left, right) if prior else None
     if scorer == "heuristic":
-        cand, a, b = _heuristic_candidates(left, right, k)
+        cand, a, b = _heuristic_candidates(left, right, k, geo)
         hv = (a, b)
     else:
         assert model is not None
         fl, fr = features if features is not None else (embed(model, left, "left"), embed(model, right, "right"))
         timings["embed_s"] = time.perf_counter() - t0
-        rows, cols = candidate_graph(fl, fr, k)
+        rows, cols = candidate_graph(fl, fr, k, geo)
         t1 = time.perf_counter()
         score = head_scores(model, fl, fr, rows, cols) if scorer == "learned" else emb_scores(fl, fr, rows, cols)
+        score = score + prior_offsets(geo, rows, cols)
         timings["rescore_s"] = time.perf_counter() - t1
+        m = model.cfg.joint_top_m if joint_top_m is None else joint_top_m
+        if scorer == "learned" and model.joint is not None and m > 0:
+            t1 = time.perf_counter()
+            picked = top_per_half(rows, cols, score, m)
+            js = joint_scores(model.joint, left, right, rows[picked], cols[picked])
+            score = combine(score, js, picked, model.cfg.joint_weight)
+            timings["joint_s"] = time.perf_counter() - t1
+            timings["joint_pairs"] = float(picked.sum())
         cand = Candidates(rows, cols, score, nl, nr)
     timings["score_s"] = time.perf_counter() - t0
 
     def fill(li: np.ndarray, rj: np.ndarray) -> np.ndarray:
         """Scores for leftover halves (small dense block)."""
-        if hv is not None:
-            return (hv[0][torch.as_tensor(li)] @ hv[1][torch.as_tensor(rj)].T).numpy()
-        assert fl is not None and fr is not None and model is not None
         rr, cc = np.repeat(li, len(rj)), np.tile(rj, len(li))
-        s = head_scores(model, fl, fr, rr, cc) if scorer == "learned" else emb_scores(fl, fr, rr, cc)
-        return s.reshape(len(li), len(rj))
+        if hv is not None:
+            s = (hv[0][torch.as_tensor(li)] @ hv[1][torch.as_tensor(rj)].T).numpy().reshape(-1)
+        else:
+            assert fl is not None and fr is not None and model is not None
+            s = head_scores(model, fl, fr, rr, cc) if scorer == "learned" else emb_scores(fl, fr, rr, cc)
+        return (s + prior_offsets(geo, rr, cc)).reshape(len(li), len(rj))
 
     t2 = time.perf_counter()
     if assign == "greedy":
@@ -156,6 +196,8 @@ def restore(
         else:
             assert fl is not None and fr is not None
             base = (fl.emb @ fr.emb.T).numpy()
+        if geo is not None:
+            base = _dense_prior(geo, base.astype(np.float64))
         mat = dense_from_candidates(cand.rows, cand.cols, cand.score, base) if scorer == "learned" else base
         del base
         r, c = dense_assignment(mat)

@@ -7,6 +7,11 @@ Losses per batch of whole (augmented) training digits, cut at column 14:
   negatives by embedding score, in both directions (left->rights and right->lefts);
 * a side classifier (left half or right half) for the pooled-sides variant.
 
+With ``prior`` (the default) both losses see only the in-batch negatives that the MNIST
+geometry prior (:mod:`mnist_halves.geometry`) admits, judged on the digits before
+augmentation: ``restore`` never has to rank the others, so the model spends its capacity
+on the impostors that remain.
+
 Batches are built from two class groups each (about half the batch shares a digit class),
 so the hard negatives are mostly halves of the same digit: the errors that matter.
 The last ``val_size`` training digits are held out as a validation puzzle for choices;
@@ -30,7 +35,9 @@ from imagecore.torch import seed_everything, seeded_generator, set_threads
 from tqdm import tqdm
 
 from mnist_halves.augment import RandomAffine
+from mnist_halves.geometry import admissible_block, half_geometry
 from mnist_halves.model import HalvesNet, ModelConfig, save_model
+from mnist_halves.puzzle import CUT
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ class TrainConfig:
     max_minutes: float | None = None
     time_budget_minutes: float | None = None  # anneal the LR over wall time and stop when it is spent
     init_from: str | None = None  # start from this model's weights (a second, fine-tuning phase)
+    prior: bool = True  # negatives restricted to pairs the MNIST geometry prior admits
     model: ModelConfig = field(default_factory=ModelConfig)
 
 
@@ -71,8 +79,14 @@ def class_batches(labels: np.ndarray, batch: int, rng: np.random.Generator) -> l
     return out
 
 
-def batch_losses(model: HalvesNet, digits: torch.Tensor, hard_k: int) -> dict[str, torch.Tensor]:
-    """All training losses for one batch of whole digits (B,1,28,28) in [0,1]."""
+def batch_losses(
+    model: HalvesNet, digits: torch.Tensor, hard_k: int, admissible: torch.Tensor | None = None
+) -> dict[str, torch.Tensor]:
+    """All training losses for one batch of whole digits (B,1,28,28) in [0,1].
+
+    ``admissible`` (B,B) bool, when given, marks the (left i, right j) pairs that count as
+    negatives; the true pairs (the diagonal) always count.
+    """
     left, right = digits[..., :14], digits[..., 14:]
     el, gl, sl = model.left(left)
     er, gr, sr = model.right(right)
@@ -80,20 +94,26 @@ def batch_losses(model: HalvesNet, digits: torch.Tensor, hard_k: int) -> dict[st
     target = torch.arange(b)
     sims = el @ er.T
     logits = sims * model.log_temp.exp().clamp(max=100.0)
+    keep = torch.ones(b, b, dtype=torch.bool) if admissible is None else admissible.clone()
+    keep.fill_diagonal_(True)
+    logits = logits.masked_fill(~keep, -float("inf"))
     nce = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
     k = min(hard_k, b - 1)
     with torch.no_grad():
-        masked = sims.detach().clone()
+        masked = sims.detach().masked_fill(~keep, -float("inf"))
         masked.fill_diagonal_(-float("inf"))
         neg_r = masked.topk(k, dim=1).indices  # (B,k) right negatives for each left
         neg_l = masked.T.topk(k, dim=1).indices  # (B,k) left negatives for each right
+        neg_ok = keep & ~torch.eye(b, dtype=torch.bool)
+        valid = torch.cat([neg_ok.gather(1, neg_r), neg_ok.T.gather(1, neg_l)])  # (2B,k): fewer than k admissible
+        valid = torch.cat([torch.ones(2 * b, 1, dtype=torch.bool), valid], 1)
     rows_a = target[:, None].expand(b, k + 1)
     cols_a = torch.cat([target[:, None], neg_r], 1)
     rows_b = torch.cat([target[:, None], neg_l], 1)
     cols_b = target[:, None].expand(b, k + 1)
     r = torch.cat([rows_a.reshape(-1), rows_b.reshape(-1)])
     c = torch.cat([cols_a.reshape(-1), cols_b.reshape(-1)])
-    pair = model.head(sl[r], sr[c], gl[r], gr[c], sims[r, c]).view(2 * b, k + 1)
+    pair = model.head(sl[r], sr[c], gl[r], gr[c], sims[r, c]).view(2 * b, k + 1).masked_fill(~valid, -float("inf"))
     head = F.cross_entropy(pair, torch.zeros(2 * b, dtype=torch.long))
     halves = torch.cat([left, right]).detach()
     side_t = torch.cat([torch.ones(b), torch.zeros(b)])
@@ -133,6 +153,7 @@ def train(
     if n_tr < 8:
         raise ValueError(f"need at least 8 training digits, got {n_tr}")
     tr_x, tr_y = images[:n_tr], labels[:n_tr]
+    geo = (half_geometry(tr_x[:, :, :CUT], "left"), half_geometry(tr_x[:, :, CUT:], "right")) if cfg.prior else None
     val_x = images[n_tr:n]
     model = HalvesNet(cfg.model)
     if cfg.init_from:
@@ -175,10 +196,12 @@ def train(
             lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
             for pg in opt.param_groups:
                 pg["lr"] = lr
-            x = torch.from_numpy(np.ascontiguousarray(tr_x[np.sort(idx)])).float().div_(255.0).unsqueeze(1)
+            idx = np.sort(idx)
+            x = torch.from_numpy(np.ascontiguousarray(tr_x[idx])).float().div_(255.0).unsqueeze(1)
             if aug is not None:
                 x = aug(x, gen)
-            losses = batch_losses(model, x, cfg.hard_k)
+            ok = None if geo is None else torch.from_numpy(admissible_block(geo[0].take(idx), geo[1].take(idx)))
+            losses = batch_losses(model, x, cfg.hard_k, ok)
             loss = losses["nce"] + losses["head"] + losses["side"]
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -221,5 +244,6 @@ def train(
         "stopped_early": stopped_early,
         "torch": str(torch.__version__),
     }
+    model.card = card
     save_model(model, out, card)
     return model

@@ -1,0 +1,216 @@
+"""Training of the third stage (:class:`~mnist_halves.joint.JointNet`) on the MNIST *training* set.
+
+1. The trained towers + pair head (with the geometry prior) build the candidate graph of
+   the training digits, exactly as ``restore`` would on a puzzle, and each half's
+   ``negatives`` best-scored impostors are kept: the mistakes the first two stages make.
+2. JointNet learns to pick the true partner out of each group (one true pair and its
+   impostors, anchored on a left half or on a right half) with a cross-entropy over the
+   group, on whole rejoined digits with a small affine augmentation of each image.
+3. The weight of its logit next to the pair head's is chosen on the held-out validation
+   digits (never on the test set) with the full restore pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from imagecore.torch import seed_everything, seeded_generator, set_threads
+from tqdm import tqdm
+
+from mnist_halves.augment import RandomAffine
+from mnist_halves.evaluate import score_pairs
+from mnist_halves.joint import JointNet, rejoin
+from mnist_halves.model import HalvesNet, save_model
+from mnist_halves.puzzle import CUT, make_puzzle
+from mnist_halves.scoring import candidate_graph, embed, geometry_prior, head_scores, prior_offsets
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JointConfig:
+    """Third-stage training settings (defaults: the shipped model's run)."""
+
+    epochs: int = 6
+    batch_groups: int = 128
+    negatives: int = 5
+    k: int = 16
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    width: int = 16
+    top_m: int = 4
+    weights: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    val_size: int = 5000
+    val_limit: int = 5000
+    n_train: int | None = None
+    seed: int = 0
+    threads: int | None = 2
+    time_budget_minutes: float | None = None
+    augment: bool = True
+
+
+def mine_impostors(
+    model: HalvesNet, digits: np.ndarray, negatives: int, k: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``negatives`` best-scored wrong partners of every left half and every right half.
+
+    Returns ``(right_impostors, left_impostors)``, each (N, negatives) digit indices; halves
+    with too few candidates are padded with random digits.
+    """
+    left, right = np.ascontiguousarray(digits[:, :, :CUT]), np.ascontiguousarray(digits[:, :, CUT:])
+    n = len(digits)
+    fl, fr = embed(model, left, "left"), embed(model, right, "right")
+    geo = geometry_prior(left, right)
+    rows, cols = candidate_graph(fl, fr, k, geo)
+    score = head_scores(model, fl, fr, rows, cols) + prior_offsets(geo, rows, cols)
+    wrong = rows != cols
+    rows, cols, score = rows[wrong], cols[wrong], score[wrong]
+    out = []
+    for anchor, other in ((rows, cols), (cols, rows)):
+        order = np.lexsort((-score, anchor))
+        a, o = anchor[order], other[order]
+        first = np.searchsorted(a, np.arange(n))
+        count = np.diff(np.r_[first, len(a)])
+        imp = rng.integers(0, n, size=(n, negatives))
+        for j in range(negatives):
+            has = count > j
+            imp[has, j] = o[first[has] + j]
+        clash = imp == np.arange(n)[:, None]  # a random pad that hit the true partner
+        imp[clash] = (imp[clash] + 1) % n
+        out.append(imp)
+    return out[0], out[1]
+
+
+def _groups(
+    digits: np.ndarray, anchors: np.ndarray, from_left: np.ndarray, imp_r: np.ndarray, imp_l: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(G*(1+neg),) left and right digit indices; each group starts with its true pair."""
+    true = anchors[:, None]
+    imps = np.where(from_left[:, None], imp_r[anchors], imp_l[anchors])
+    others = np.concatenate([true, imps], axis=1)
+    lefts = np.where(from_left[:, None], true, others)
+    rights = np.where(from_left[:, None], others, true)
+    return lefts.reshape(-1), rights.reshape(-1)
+
+
+def choose_weight(model: HalvesNet, digits: np.ndarray, cfg: JointConfig) -> dict[str, Any]:
+    """Restore a validation puzzle of held-out training digits for each candidate weight; keep the best."""
+    from mnist_halves.restore import restore
+
+    labels = np.zeros(len(digits), np.int64)
+    p = make_puzzle(digits, labels, seed=cfg.seed)
+    assert p.right_of_left is not None
+    scores: dict[str, float] = {}
+    res = restore(p.left, p.right, model=model, joint_top_m=0)
+    scores["0"] = score_pairs(res.left_index, res.right_index, p.right_of_left).accuracy
+    for w in cfg.weights:
+        model.cfg.joint_weight = w
+        res = restore(p.left, p.right, model=model, joint_top_m=cfg.top_m)
+        scores[str(w)] = score_pairs(res.left_index, res.right_index, p.right_of_left).accuracy
+    best = max(cfg.weights, key=lambda w: scores[str(w)])
+    model.cfg.joint_weight = best
+    return {"val_n": len(digits), "val_sparse_by_weight": scores, "joint_weight": best}
+
+
+def train_joint(
+    model: HalvesNet,
+    images: np.ndarray,
+    cfg: JointConfig,
+    out: str | Path,
+    progress: bool = True,
+) -> HalvesNet:
+    """Add a trained third stage to ``model`` and save the whole model to ``out``.
+
+    Parameters
+    ----------
+    model
+        Trained towers + pair head (left unchanged).
+    images
+        MNIST *training* digits (N,28,28) uint8; the last ``cfg.val_size`` are held out for
+        the choice of the weight.
+    cfg
+        Settings.
+    out
+        Model file (a JSON card is written beside it; the card of ``model`` is extended).
+    """
+    set_threads(cfg.threads)
+    seed_everything(cfg.seed)
+    gen = seeded_generator(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    n = len(images) if cfg.n_train is None else min(cfg.n_train + cfg.val_size, len(images))
+    n_tr = n - cfg.val_size
+    if n_tr < 8:
+        raise ValueError(f"need at least 8 training digits, got {n_tr}")
+    tr_x, val_x = images[:n_tr], images[n_tr:n][: cfg.val_limit]
+    model.eval()
+    t0 = time.time()
+    imp_r, imp_l = mine_impostors(model, tr_x, cfg.negatives, cfg.k, rng)
+    log.info("mined %d impostors per half in %.0f s", cfg.negatives, time.time() - t0)
+    net = JointNet(cfg.width)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    aug = RandomAffine() if cfg.augment else None
+    g_size = 1 + cfg.negatives
+    steps_per_epoch = math.ceil(n_tr / cfg.batch_groups)
+    total = cfg.epochs * steps_per_epoch
+    history: list[dict[str, Any]] = []
+    t1 = time.time()
+    done = False
+    for epoch in range(cfg.epochs):
+        net.train()
+        order = rng.permutation(n_tr)
+        from_left = rng.random(n_tr) < 0.5  # each digit anchors one group per epoch, on a random side
+        loss_sum, hits, seen = 0.0, 0, 0
+        bar = tqdm(range(steps_per_epoch), desc=f"joint {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
+        for step in bar:
+            g = epoch * steps_per_epoch + step
+            frac = g / total
+            if cfg.time_budget_minutes:
+                frac = max(frac, (time.time() - t1) / 60 / cfg.time_budget_minutes)
+                if frac >= 1.0:
+                    done = True
+                    break
+            lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+            for pg in opt.param_groups:
+                pg["lr"] = lr
+            sel = order[step * cfg.batch_groups : (step + 1) * cfg.batch_groups]
+            li, ri = _groups(tr_x, sel, from_left[sel], imp_r, imp_l)
+            x = rejoin(tr_x[:, :, :CUT], tr_x[:, :, CUT:], li, ri)
+            if aug is not None:
+                x = aug(x, gen)
+            logits = net(x).view(len(sel), g_size)
+            loss = F.cross_entropy(logits, torch.zeros(len(sel), dtype=torch.long))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss_sum += float(loss.detach()) * len(sel)
+            hits += int((logits.detach().argmax(1) == 0).sum())
+            seen += len(sel)
+            bar.set_postfix(loss=f"{loss_sum / seen:.3f}", top1=f"{hits / seen:.3f}")
+        rec = {"epoch": epoch + 1, "minutes": (time.time() - t1) / 60, "loss": loss_sum / max(seen, 1),
+               "group_top1": hits / max(seen, 1)}  # fmt: skip
+        history.append(rec)
+        log.info("joint epoch %d: %s", epoch + 1, rec)
+        if progress:
+            tqdm.write(str(rec))
+        if done:
+            break
+    net.eval()
+    model.joint = net
+    model.cfg.joint_width, model.cfg.joint_top_m = cfg.width, cfg.top_m
+    chosen = choose_weight(model, val_x, cfg) if len(val_x) else {"joint_weight": model.cfg.joint_weight}
+    log.info("third stage: %s", chosen)
+    card = dict(getattr(model, "card", {}) or {})
+    card["joint_stage"] = {"train_config": asdict(cfg), "history": history, "validation": chosen,
+                           "train_digits": int(n_tr), "torch": str(torch.__version__)}  # fmt: skip
+    card["model_config"] = asdict(model.cfg)
+    model.card = card
+    save_model(model, out, card)
+    return model

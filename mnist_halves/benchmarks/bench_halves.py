@@ -40,10 +40,21 @@ METHODS: dict[str, dict[str, Any]] = {
     "heuristic + sparse": {"scorer": "heuristic", "assign": "sparse", "prior": False},
     "heuristic + greedy": {"scorer": "heuristic", "assign": "greedy", "prior": False},
     "heuristic + prior + sparse": {"scorer": "heuristic", "assign": "sparse", "prior": True},
-    "learned + sparse, no prior": {"scorer": "learned", "assign": "sparse", "prior": False},
+    "learned + sparse, no prior, no 3rd stage": {
+        "scorer": "learned",
+        "assign": "sparse",
+        "prior": False,
+        "joint_top_m": 0,
+    },
     "embedding + prior + sparse": {"scorer": "embedding", "assign": "sparse", "prior": True},
     "learned + prior + greedy": {"scorer": "learned", "assign": "greedy", "prior": True},
     "learned + prior + dense": {"scorer": "learned", "assign": "dense", "prior": True},
+    "learned + prior + sparse, no 3rd stage": {
+        "scorer": "learned",
+        "assign": "sparse",
+        "prior": True,
+        "joint_top_m": 0,
+    },
     "learned + prior + sparse": {"scorer": "learned", "assign": "sparse", "prior": True},
 }
 DEFAULT_METHOD = "learned + prior + sparse"

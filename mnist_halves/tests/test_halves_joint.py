@@ -90,3 +90,33 @@ def test_tiny_third_stage_run_saves_and_restores(
     off = restore(p.left, p.right, model=again, k=8, joint_top_m=0)
     assert "joint_s" not in off.timings
     assert score_pairs(res.left_index, res.right_index, p.right_of_left).accuracy >= 0.5
+
+
+def test_ensemble_averages_members_and_checks_towers(tmp_path: Path, shipped_model: HalvesNet) -> None:
+    from mnist_halves.cli import main
+    from mnist_halves.model import save_model
+    from mnist_halves.train_joint import ensemble_joint_stages
+
+    a, b = copy.deepcopy(shipped_model), copy.deepcopy(shipped_model)
+    torch.manual_seed(1)
+    a.joint, b.joint = JointNet(8, 3).eval(), JointNet(8, 3).eval()
+    a.cfg.joint_width = b.cfg.joint_width = 8
+    a.cfg.joint_seam = b.cfg.joint_seam = 3
+    a.cfg.joint_members = b.cfg.joint_members = 1
+    x = torch.rand(5, 1, 28, 28)
+    with torch.no_grad():
+        want = (a.joint(x) + b.joint(x)) / 2
+    pa, pb = save_model(a, tmp_path / "a.pt"), save_model(b, tmp_path / "b.pt")
+    assert main(["ensemble", "--out", str(tmp_path / "e.pt"), str(pa), str(pb)]) == 0
+    merged = load_model(tmp_path / "e.pt")
+    assert merged.cfg.joint_members == 2 and merged.joint is not None
+    with torch.no_grad():
+        torch.testing.assert_close(merged.joint(x), want, rtol=1e-5, atol=1e-5)
+    c = copy.deepcopy(b)
+    with torch.no_grad():
+        c.left.emb.bias.add_(1.0)
+    with pytest.raises(ValueError, match="other towers"):
+        ensemble_joint_stages([copy.deepcopy(a), c])
+    with pytest.raises(ValueError, match="at least two"):
+        ensemble_joint_stages([a])
+    assert main(["ensemble", "--out", str(tmp_path / "x.pt"), str(pa), str(tmp_path / "missing.pt")]) == 2

@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--pairs", required=True)
     ev.add_argument("--truth", required=True, help="<puzzle stem>.truth.npz written by make-puzzle")
 
+    en = sub.add_parser("ensemble", help="average the third stages of models that share their towers")
+    en.add_argument("--out", required=True, help="model file to write")
+    en.add_argument("models", nargs="+", help="two or more model files")
+
     tr = sub.add_parser("train", help="train the compatibility model on the MNIST training set")
     tr.add_argument("--out", default=None, help="model file (default: $MNIST_HALVES_MODEL or <cache>/model.pt)")
     tr.add_argument("--checkpoint", default=None, help="resumable checkpoint (default: <out>.ckpt)")
@@ -73,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-prior", action="store_true", help="train against all in-batch negatives, not only MNIST-admissible ones"
     )
     tr.add_argument("--joint-epochs", type=int, default=6, help="epochs of the third stage (0: none)")
+    tr.add_argument("--joint-width", type=int, default=16, help="third stage: channels of the whole-digit branch")
+    tr.add_argument("--joint-seam", type=int, default=6, help="third stage: columns each side of the cut (0: none)")
+    tr.add_argument("--joint-negatives", type=int, default=5, help="third stage: impostors per true pair")
+    tr.add_argument("--joint-lr", type=float, default=2e-3)
+    tr.add_argument("--joint-augment", action="store_true", help="third stage: affine augmentation (off by default)")
+    tr.add_argument(
+        "--joint-resume", action="store_true", help="continue training the third stage of --init-from's model"
+    )
     tr.add_argument("--joint-time-budget", type=float, default=None, help="minutes for the third stage")
     tr.add_argument(
         "--joint-only", action="store_true", help="train only the third stage, on the model given by --init-from"
@@ -111,7 +123,9 @@ def _train(args: argparse.Namespace, settings: object) -> Path:
     if args.joint_epochs > 0:
         jcfg = JointConfig(
             epochs=args.joint_epochs, n_train=args.n_train, val_size=args.val_size, threads=args.threads,
-            seed=args.seed, time_budget_minutes=args.joint_time_budget, augment=not args.no_augment,
+            seed=args.seed, time_budget_minutes=args.joint_time_budget, augment=args.joint_augment,
+            width=args.joint_width, seam=args.joint_seam, negatives=args.joint_negatives, lr=args.joint_lr,
+            resume=args.joint_resume,
         )  # fmt: skip
         train_joint(model, data.images, jcfg, out, progress=not args.quiet)
     print(f"model saved to {out}")
@@ -119,7 +133,6 @@ def _train(args: argparse.Namespace, settings: object) -> Path:
 
 
 def _load_model(args: argparse.Namespace, settings: object):  # type: ignore[no-untyped-def]
-    from mnist_halves.model import load_model
     from mnist_halves.settings import Settings
 
     assert isinstance(settings, Settings)
@@ -130,10 +143,7 @@ def _load_model(args: argparse.Namespace, settings: object):  # type: ignore[no-
         path = _train(targs, settings)
     if not path.exists():
         raise FileNotFoundError(f"model file not found: {path}")
-    try:
-        return load_model(path)
-    except Exception as exc:
-        raise ValueError(f"cannot load model {path}: {exc.__class__.__name__}") from exc
+    return _load_path(path)
 
 
 def _cmd_make(args: argparse.Namespace) -> int:
@@ -208,6 +218,30 @@ def _cmd_restore(args: argparse.Namespace, settings: object) -> int:
     return 0
 
 
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from mnist_halves.model import save_model
+    from mnist_halves.train_joint import ensemble_joint_stages
+
+    models = []
+    for path in args.models:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"model file not found: {path}")
+        models.append(_load_path(Path(path)))
+    merged = ensemble_joint_stages(models)
+    save_model(merged, args.out, merged.card)
+    print(f"ensemble of {merged.cfg.joint_members} third stages saved to {args.out}")
+    return 0
+
+
+def _load_path(path: Path):  # type: ignore[no-untyped-def]
+    from mnist_halves.model import load_model
+
+    try:
+        return load_model(path)
+    except Exception as exc:
+        raise ValueError(f"cannot load model {path}: {exc.__class__.__name__}") from exc
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from mnist_halves.evaluate import evaluate_files
     from mnist_halves.puzzle import load_truth
@@ -236,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_restore(args, settings)
         if args.command == "evaluate":
             return _cmd_evaluate(args)
+        if args.command == "ensemble":
+            return _cmd_ensemble(args)
         _train(args, settings)
         return 0
     except DataNotFoundError as exc:

@@ -18,9 +18,16 @@ from torch import nn
 
 
 class JointNet(nn.Module):
-    """Small CNN: (B,1,28,28) rejoined digits in [0,1] -> (B,) "this is one real digit" logits."""
+    """Small CNN: (B,1,28,28) rejoined digits in [0,1] -> (B,) "this is one real digit" logits.
 
-    def __init__(self, width: int = 32) -> None:
+    Two branches: a pooled one over the whole digit (its shape), and, with ``seam > 0``, a
+    full-resolution one over the ``2 * seam`` columns around the cut (no pooling before its
+    last layer, so it can see that a stroke's edge moves in the same row on both sides:
+    MNIST's anti-aliasing turns every step of the original bilevel stroke into a change of
+    grey level that runs across the whole row).
+    """
+
+    def __init__(self, width: int = 32, seam: int = 0, seam_width: int = 24) -> None:
         super().__init__()
         w = width
         self.features = nn.Sequential(
@@ -28,11 +35,35 @@ class JointNet(nn.Module):
             nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.MaxPool2d(2),  # 7x7
             nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(),
         )  # fmt: skip
-        self.fc = nn.Sequential(nn.Flatten(), nn.Linear(2 * w * 16, 128), nn.ReLU(), nn.Linear(128, 1))
+        self.seam = seam
+        n_in = 2 * w * 16
+        if seam > 0:
+            v = seam_width
+            self.seam_net = nn.Sequential(
+                nn.Conv2d(1, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(),
+                nn.Conv2d(v, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(),
+                nn.Conv2d(v, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(),
+            )  # fmt: skip
+            n_in += 2 * v
+        self.fc = nn.Sequential(nn.Linear(n_in, 128), nn.ReLU(), nn.Linear(128, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = F.adaptive_max_pool2d(self.features(x), 4)
+        h = F.adaptive_max_pool2d(self.features(x), 4).flatten(1)
+        if self.seam > 0:
+            z = self.seam_net(x[:, :, :, 14 - self.seam : 14 + self.seam])
+            h = torch.cat([h, z.amax(dim=(2, 3)), z.mean(dim=(2, 3))], dim=1)
         return self.fc(h).squeeze(1)
+
+
+class JointEnsemble(nn.Module):
+    """Several :class:`JointNet` trained apart (other seeds, other impostors); the logit is their mean."""
+
+    def __init__(self, members: list[JointNet]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x) for m in self.members]).mean(0)
 
 
 def rejoin(left: np.ndarray, right: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> torch.Tensor:
@@ -43,13 +74,24 @@ def rejoin(left: np.ndarray, right: np.ndarray, rows: np.ndarray, cols: np.ndarr
 
 @torch.no_grad()
 def joint_scores(
-    net: JointNet, left: np.ndarray, right: np.ndarray, rows: np.ndarray, cols: np.ndarray, chunk: int = 8192
+    net: JointNet | JointEnsemble,
+    left: np.ndarray,
+    right: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    chunk: int = 512,
 ) -> np.ndarray:
-    """JointNet logits for the pairs (rows[p], cols[p]), float32, in chunks."""
+    """JointNet logits for the pairs (rows[p], cols[p]), float32, in chunks.
+
+    Runs in channels-last layout with small chunks: 2.7x faster than contiguous 8,192-pair
+    chunks on this project's 2-core CPU (same logits to 1e-5).
+    """
     net.eval()
+    net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     out = np.empty(len(rows), np.float32)
     for s in range(0, len(rows), chunk):
-        out[s : s + chunk] = net(rejoin(left, right, rows[s : s + chunk], cols[s : s + chunk])).numpy()
+        x = rejoin(left, right, rows[s : s + chunk], cols[s : s + chunk]).contiguous(memory_format=torch.channels_last)
+        out[s : s + chunk] = net(x).numpy()
     return out
 
 

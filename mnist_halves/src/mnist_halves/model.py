@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mnist_halves.joint import JointNet
+from mnist_halves.joint import JointEnsemble, JointNet
 
 #: Number of columns on each side of the cut the pair head sees.
 STRIP = 3
@@ -45,6 +45,8 @@ class ModelConfig:
     #: third stage (:mod:`mnist_halves.joint`): CNN width (0 = none), pairs re-scored per half
     #: and direction, and the weight of its logit next to the pair head's
     joint_width: int = 0
+    joint_seam: int = 0
+    joint_members: int = 1
     joint_top_m: int = 4
     joint_weight: float = 1.0
 
@@ -135,7 +137,10 @@ class HalvesNet(nn.Module):
         self.right = Tower(self.cfg, cut_right=False)
         self.head = PairHead(self.cfg)
         self.side = SideNet()
-        self.joint: JointNet | None = JointNet(self.cfg.joint_width) if self.cfg.joint_width > 0 else None
+        self.joint: JointNet | JointEnsemble | None = None
+        if self.cfg.joint_width > 0:
+            nets = [JointNet(self.cfg.joint_width, self.cfg.joint_seam) for _ in range(self.cfg.joint_members)]
+            self.joint = nets[0] if len(nets) == 1 else JointEnsemble(nets)
         self.log_temp = nn.Parameter(torch.tensor(2.5))  # InfoNCE inverse temperature (log)
         self.card: dict[str, Any] = {}
 

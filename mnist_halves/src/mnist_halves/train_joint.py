@@ -5,7 +5,8 @@
    ``negatives`` best-scored impostors are kept: the mistakes the first two stages make.
 2. JointNet learns to pick the true partner out of each group (one true pair and its
    impostors, anchored on a left half or on a right half) with a cross-entropy over the
-   group, on whole rejoined digits with a small affine augmentation of each image.
+   group, on whole rejoined digits. There is no resampling augmentation by default: it
+   would blur the grey-level steps at the cut that the seam branch reads.
 3. The weight of its logit next to the pair head's is chosen on the held-out validation
    digits (never on the test set) with the full restore pipeline.
 """
@@ -27,7 +28,7 @@ from tqdm import tqdm
 
 from mnist_halves.augment import RandomAffine
 from mnist_halves.evaluate import score_pairs
-from mnist_halves.joint import JointNet, rejoin
+from mnist_halves.joint import JointEnsemble, JointNet, rejoin
 from mnist_halves.model import HalvesNet, save_model
 from mnist_halves.puzzle import CUT, make_puzzle
 from mnist_halves.scoring import candidate_graph, embed, geometry_prior, head_scores, prior_offsets
@@ -46,15 +47,17 @@ class JointConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     width: int = 16
-    top_m: int = 4
-    weights: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    seam: int = 0
+    top_m: int = 16
+    weights: tuple[float, ...] = (0.5, 1.0, 2.0)
     val_size: int = 5000
     val_limit: int = 5000
     n_train: int | None = None
     seed: int = 0
     threads: int | None = 2
     time_budget_minutes: float | None = None
-    augment: bool = True
+    augment: bool = False  # resampling blurs the grey-level steps the seam branch reads
+    resume: bool = False  # continue training the model's own third stage (same width and seam)
 
 
 def mine_impostors(
@@ -154,7 +157,14 @@ def train_joint(
     t0 = time.time()
     imp_r, imp_l = mine_impostors(model, tr_x, cfg.negatives, cfg.k, rng)
     log.info("mined %d impostors per half in %.0f s", cfg.negatives, time.time() - t0)
-    net = JointNet(cfg.width)
+    if cfg.resume and model.joint is not None:
+        if not isinstance(model.joint, JointNet):
+            raise ValueError("cannot resume an ensemble of third stages; resume one member's model")
+        net, cfg.seam = model.joint, model.joint.seam
+        cfg.width = model.cfg.joint_width
+    else:
+        net = JointNet(cfg.width, cfg.seam)
+    net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # ~2x faster convolutions on CPU
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     aug = RandomAffine() if cfg.augment else None
     g_size = 1 + cfg.negatives
@@ -185,7 +195,7 @@ def train_joint(
             x = rejoin(tr_x[:, :, :CUT], tr_x[:, :, CUT:], li, ri)
             if aug is not None:
                 x = aug(x, gen)
-            logits = net(x).view(len(sel), g_size)
+            logits = net(x.contiguous(memory_format=torch.channels_last)).view(len(sel), g_size)
             loss = F.cross_entropy(logits, torch.zeros(len(sel), dtype=torch.long))
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -204,7 +214,8 @@ def train_joint(
             break
     net.eval()
     model.joint = net
-    model.cfg.joint_width, model.cfg.joint_top_m = cfg.width, cfg.top_m
+    model.cfg.joint_width, model.cfg.joint_seam, model.cfg.joint_top_m = cfg.width, cfg.seam, cfg.top_m
+    model.cfg.joint_members = 1
     chosen = choose_weight(model, val_x, cfg) if len(val_x) else {"joint_weight": model.cfg.joint_weight}
     log.info("third stage: %s", chosen)
     card = dict(getattr(model, "card", {}) or {})
@@ -214,3 +225,35 @@ def train_joint(
     model.card = card
     save_model(model, out, card)
     return model
+
+
+def ensemble_joint_stages(models: list[HalvesNet]) -> HalvesNet:
+    """One model whose third stage averages the third stages of ``models``.
+
+    All models must share the towers and pair head (third stages trained on the same
+    base model); the first model's settings (``joint_top_m``, ``joint_weight``) are kept.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two models, a model without a third stage, or different towers.
+    """
+    if len(models) < 2:
+        raise ValueError("an ensemble needs at least two models")
+    base = models[0]
+    members: list[JointNet] = []
+    shared = {k: v for k, v in base.state_dict().items() if not k.startswith("joint.")}
+    for i, m in enumerate(models):
+        if m.joint is None:
+            raise ValueError(f"model {i} has no third stage")
+        other = {k: v for k, v in m.state_dict().items() if not k.startswith("joint.")}
+        if other.keys() != shared.keys() or any(not torch.equal(other[k], shared[k]) for k in shared):
+            raise ValueError(f"model {i} has other towers or pair head than model 0")
+        members.extend(m.joint.members if isinstance(m.joint, JointEnsemble) else [m.joint])  # type: ignore[arg-type]
+    if len({(n.seam, n.fc[0].in_features) for n in members}) != 1:
+        raise ValueError("third stages of different shapes cannot be averaged")
+    base.joint = JointEnsemble(members)
+    base.cfg.joint_members = len(members)
+    base.card = dict(base.card)
+    base.card["joint_ensemble"] = [dict(getattr(m, "card", {}).get("joint_stage", {})) for m in models]
+    return base

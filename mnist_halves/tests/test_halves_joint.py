@@ -120,3 +120,14 @@ def test_ensemble_averages_members_and_checks_towers(tmp_path: Path, shipped_mod
     with pytest.raises(ValueError, match="at least two"):
         ensemble_joint_stages([a])
     assert main(["ensemble", "--out", str(tmp_path / "x.pt"), str(pa), str(tmp_path / "missing.pt")]) == 2
+
+
+def test_scheduled_lr_warms_up_anneals_and_stops_on_budget() -> None:
+    from mnist_halves.train import scheduled_lr
+
+    assert scheduled_lr(1.0, 0, 100, 0.0, None) == pytest.approx(1 / 30)
+    assert scheduled_lr(1.0, 29, 100, 0.0, None) == pytest.approx(0.5 * (1 + np.cos(np.pi * 0.29)))
+    assert scheduled_lr(1.0, 99, 100, 0.0, None) == pytest.approx(0.0, abs=1e-3)
+    # wall time further along than steps: the cosine follows the budget, then stops
+    assert scheduled_lr(1.0, 50, 1000, 5.0, 10.0) == pytest.approx(0.5)
+    assert scheduled_lr(1.0, 50, 1000, 10.0, 10.0) is None

@@ -63,6 +63,21 @@ class TrainConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
 
 
+def scheduled_lr(base_lr: float, step: int, total: int, minutes: float, budget: float | None) -> float | None:
+    """Learning rate at global ``step`` of ``total``: 30-step warm-up, then cosine to zero.
+
+    With a time ``budget`` (minutes) the cosine follows whichever is further along, steps or
+    wall time (``minutes`` spent), so a bounded run still ends on a small rate; ``None``
+    means the budget is spent.
+    """
+    frac = step / max(total, 1)
+    if budget:
+        frac = max(frac, minutes / budget)
+        if frac >= 1.0:
+            return None
+    return base_lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+
+
 def class_batches(labels: np.ndarray, batch: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Shuffle indices into batches made of two same-class groups of ``batch // 2``."""
     half = max(1, batch // 2)
@@ -187,13 +202,10 @@ def train(
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for step, idx in enumerate(bar):
             g = epoch * steps_per_epoch + step
-            frac = g / total
-            if cfg.time_budget_minutes:
-                frac = max(frac, (time.time() - t0 + spent) / 60 / cfg.time_budget_minutes)
-                if frac >= 1.0:
-                    budget_spent = True
-                    break
-            lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+            lr = scheduled_lr(cfg.lr, g, total, (time.time() - t0 + spent) / 60, cfg.time_budget_minutes)
+            if lr is None:
+                budget_spent = True
+                break
             for pg in opt.param_groups:
                 pg["lr"] = lr
             idx = np.sort(idx)

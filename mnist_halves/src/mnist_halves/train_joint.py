@@ -32,6 +32,7 @@ from mnist_halves.joint import JointEnsemble, JointNet, rejoin
 from mnist_halves.model import HalvesNet, save_model
 from mnist_halves.puzzle import CUT, make_puzzle
 from mnist_halves.scoring import candidate_graph, embed, geometry_prior, head_scores, prior_offsets
+from mnist_halves.train import scheduled_lr
 
 log = logging.getLogger(__name__)
 
@@ -181,13 +182,10 @@ def train_joint(
         bar = tqdm(range(steps_per_epoch), desc=f"joint {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for step in bar:
             g = epoch * steps_per_epoch + step
-            frac = g / total
-            if cfg.time_budget_minutes:
-                frac = max(frac, (time.time() - t1) / 60 / cfg.time_budget_minutes)
-                if frac >= 1.0:
-                    done = True
-                    break
-            lr = cfg.lr * min(1.0, (g + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+            lr = scheduled_lr(cfg.lr, g, total, (time.time() - t1) / 60, cfg.time_budget_minutes)
+            if lr is None:
+                done = True
+                break
             for pg in opt.param_groups:
                 pg["lr"] = lr
             sel = order[step * cfg.batch_groups : (step + 1) * cfg.batch_groups]

@@ -131,3 +131,19 @@ def test_scheduled_lr_warms_up_anneals_and_stops_on_budget() -> None:
     # wall time further along than steps: the cosine follows the budget, then stops
     assert scheduled_lr(1.0, 50, 1000, 5.0, 10.0) == pytest.approx(0.5)
     assert scheduled_lr(1.0, 50, 1000, 10.0, 10.0) is None
+
+
+def test_bad_third_stage_requests_fail_clearly(tmp_path: Path, shipped_model: HalvesNet, mnist_dir: Path) -> None:
+    from mnist_halves.cli import main
+    from mnist_halves.joint import JointEnsemble
+
+    # --joint-only has nothing to build on without --init-from: exit 2, no training
+    argv = ["train", "--joint-only", "--out", str(tmp_path / "m.pt"), "--mnist-dir", str(mnist_dir), "--quiet"]
+    assert main(argv) == 2
+    assert not (tmp_path / "m.pt").exists()
+    # an averaged third stage cannot be resumed as one network
+    ens = copy.deepcopy(shipped_model)
+    ens.joint = JointEnsemble([JointNet(8, 3), JointNet(8, 3)])
+    cfg = JointConfig(epochs=1, n_train=64, val_size=32, resume=True, threads=1)
+    with pytest.raises(ValueError, match="ensemble"):
+        train_joint(ens, np.zeros((96, 28, 28), np.uint8), cfg, tmp_path / "e.pt", progress=False)

@@ -56,23 +56,6 @@ def embed(model: HalvesNet, halves: np.ndarray, side: str, batch: int = 4096) ->
     return Features(*(torch.cat([o[i] for o in outs]) for i in range(3)))
 
 
-def topk_pairs(a: torch.Tensor, b: torch.Tensor, k: int, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of ``a`` the ``k`` rows of ``b`` with the largest dot product.
-
-    Returns flat (a_index, b_index) arrays; memory is O(chunk * len(b)), never len(a) x len(b).
-    """
-    k = min(k, len(b))
-    if len(a) == 0 or k == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ai, bi = [], []
-    for s in range(0, len(a), chunk):
-        sims = a[s : s + chunk] @ b.T
-        idx = sims.topk(k, dim=1).indices
-        ai.append(np.repeat(np.arange(s, s + len(idx)), k))
-        bi.append(idx.reshape(-1).numpy())
-    return np.concatenate(ai), np.concatenate(bi)
-
-
 Prior = tuple[HalfGeometry, HalfGeometry]
 
 

@@ -31,7 +31,7 @@ from mnist_halves.evaluate import score_pairs
 from mnist_halves.joint import JointEnsemble, JointNet, rejoin
 from mnist_halves.model import HalvesNet, save_model
 from mnist_halves.puzzle import CUT, make_puzzle
-from mnist_halves.scoring import candidate_graph, embed, geometry_prior, head_scores, prior_offsets
+from mnist_halves.scoring import score_candidates
 from mnist_halves.train import scheduled_lr
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,8 @@ def mine_impostors(
     """
     left, right = np.ascontiguousarray(digits[:, :, :CUT]), np.ascontiguousarray(digits[:, :, CUT:])
     n = len(digits)
-    fl, fr = embed(model, left, "left"), embed(model, right, "right")
-    geo = geometry_prior(left, right)
-    rows, cols = candidate_graph(fl, fr, k, geo)
-    score = head_scores(model, fl, fr, rows, cols) + prior_offsets(geo, rows, cols)
+    cand = score_candidates(model, left, right, k=k)  # as restore scores them, before the third stage
+    rows, cols, score = cand.rows, cand.cols, cand.score
     wrong = rows != cols
     rows, cols, score = rows[wrong], cols[wrong], score[wrong]
     out = []
@@ -145,6 +143,8 @@ def train_joint(
     out
         Model file (a JSON card is written beside it; the card of ``model`` is extended).
     """
+    if cfg.resume and model.joint is not None and not isinstance(model.joint, JointNet):
+        raise ValueError("cannot resume an ensemble of third stages; resume one member's model")
     set_threads(cfg.threads)
     seed_everything(cfg.seed)
     gen = seeded_generator(cfg.seed)
@@ -158,11 +158,9 @@ def train_joint(
     t0 = time.time()
     imp_r, imp_l = mine_impostors(model, tr_x, cfg.negatives, cfg.k, rng)
     log.info("mined %d impostors per half in %.0f s", cfg.negatives, time.time() - t0)
-    if cfg.resume and model.joint is not None:
-        if not isinstance(model.joint, JointNet):
-            raise ValueError("cannot resume an ensemble of third stages; resume one member's model")
-        net, cfg.seam = model.joint, model.joint.seam
-        cfg.width = model.cfg.joint_width
+    if cfg.resume and isinstance(model.joint, JointNet):
+        net = model.joint
+        cfg.width, cfg.seam = model.cfg.joint_width, model.cfg.joint_seam
     else:
         net = JointNet(cfg.width, cfg.seam)
     net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # ~2x faster convolutions on CPU

@@ -75,7 +75,7 @@ def test_tiny_third_stage_run_saves_and_restores(
     base.joint = None
     base.cfg.joint_width = 0
     cfg = JointConfig(epochs=1, n_train=256, val_size=200, batch_groups=64, negatives=3, width=8,
-                      threads=1, weights=(1.0, 2.0))  # fmt: skip
+                      threads=1, weights=(1.0, 2.0), palette_weights=(0.0, 16.0))  # fmt: skip
     out = tmp_path / "j.pt"
     train_joint(base, x, cfg, out, progress=False)
     again = load_model(out)

@@ -1,6 +1,6 @@
 """Command-line entry point ``mnist-halves``.
 
-Sub-commands: ``make-puzzle``, ``restore``, ``evaluate``, ``train``. Bad input gives a
+Sub-commands: ``make-puzzle``, ``restore``, ``evaluate``, ``train``, ``calibrate``, ``ensemble``. Bad input gives a
 one-line message on stderr and exit code 2 (3 when the MNIST data is missing).
 """
 
@@ -47,10 +47,21 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument(
         "--no-prior", action="store_true", help="ignore the MNIST geometry prior (halves not made the MNIST way)"
     )
+    rs.add_argument("--no-palette", action="store_true", help="ignore the grey-level palette prior")
 
     ev = sub.add_parser("evaluate", help="accuracy of a pairs CSV against the truth file")
     ev.add_argument("--pairs", required=True)
     ev.add_argument("--truth", required=True, help="<puzzle stem>.truth.npz written by make-puzzle")
+
+    ca = sub.add_parser(
+        "calibrate", help="re-choose a model's third-stage and palette weights on its validation digits"
+    )
+    ca.add_argument("--model", required=True, help="model file to calibrate")
+    ca.add_argument("--out", required=True, help="model file to write")
+    ca.add_argument("--val-size", type=int, default=5000, help="last training digits held out (as in training)")
+    ca.add_argument("--mnist-dir", default=None, help="folder with the MNIST files")
+    ca.add_argument("--joint-weights", type=float, nargs="+", default=None, help="third-stage weights to try")
+    ca.add_argument("--palette-weights", type=float, nargs="+", default=None, help="palette weights to try")
 
     en = sub.add_parser("ensemble", help="average the third stages of models that share their towers")
     en.add_argument("--out", required=True, help="model file to write")
@@ -195,8 +206,9 @@ def _cmd_restore(args: argparse.Namespace, settings: object) -> int:
             halves = check_halves(z["halves"], "halves")
         model = _load_model(args, settings)
         res, is_left = restore_pooled(
-            halves, model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior
-        )
+            halves, model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior,
+            palette=not args.no_palette,
+        )  # fmt: skip
         print(f"sides: {int(is_left.sum())} halves taken as left, {int((~is_left).sum())} as right")
     else:
         if args.puzzle and (args.left or args.right):
@@ -209,11 +221,38 @@ def _cmd_restore(args: argparse.Namespace, settings: object) -> int:
             raise PuzzleError("give --puzzle, or both --left and --right")
         check_halves(left, "left")
         model = None if args.method == "heuristic" else _load_model(args, settings)
-        res = restore(left, right, model=model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior)
+        res = restore(
+            left, right, model=model, scorer=args.method, assign=args.assign, k=k, prior=not args.no_prior,
+            palette=not args.no_palette,
+        )  # fmt: skip
     out = res.write_csv(args.out)
     print(
         f"restored {len(res.left_index)} pairs ({len(res.unmatched_left)} left and {len(res.unmatched_right)} right halves "
         f"unmatched) in {time.perf_counter() - t0:.1f} s -> {out}"
+    )
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from imagecore.mnist import load_mnist
+
+    from mnist_halves.train_joint import JointConfig, calibrate
+
+    cfg = JointConfig(val_size=args.val_size, val_limit=args.val_size)
+    if args.joint_weights:
+        cfg.weights = tuple(args.joint_weights)
+    if args.palette_weights:
+        cfg.palette_weights = tuple(args.palette_weights)
+    if min(cfg.weights + cfg.palette_weights) < 0:
+        raise ValueError("weights must be >= 0")
+    if not Path(args.model).exists():
+        raise FileNotFoundError(f"model file not found: {args.model}")
+    model = _load_path(Path(args.model))
+    data = load_mnist("train", root=args.mnist_dir)
+    chosen = calibrate(model, data.images, cfg, args.out)
+    print(
+        f"third-stage weight {chosen['joint_weight']:g}, palette weight {chosen['palette_weight']:g}: "
+        f"{chosen['val_accuracy']:.2%} of {chosen['val_n']} validation pairs -> {args.out}"
     )
     return 0
 
@@ -272,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_evaluate(args)
         if args.command == "ensemble":
             return _cmd_ensemble(args)
+        if args.command == "calibrate":
+            return _cmd_calibrate(args)
         _train(args, settings)
         return 0
     except DataNotFoundError as exc:

@@ -49,6 +49,8 @@ class ModelConfig:
     joint_members: int = 1
     joint_top_m: int = 4
     joint_weight: float = 1.0
+    #: weight of the grey-level palette prior (:mod:`mnist_halves.palette`); 0 = off
+    palette_weight: float = 0.0
 
 
 class Tower(nn.Module):

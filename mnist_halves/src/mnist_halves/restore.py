@@ -22,6 +22,7 @@ from mnist_halves.geometry import admissible_block, penalty
 from mnist_halves.heuristic import boundary_vectors
 from mnist_halves.joint import combine, joint_scores, top_per_half
 from mnist_halves.model import HalvesNet
+from mnist_halves.palette import palette_similarity, palettes
 from mnist_halves.puzzle import PuzzleError, check_halves
 from mnist_halves.scoring import (
     Candidates,
@@ -97,6 +98,7 @@ def restore(
     features: tuple[Features, Features] | None = None,
     prior: bool = True,
     joint_top_m: int | None = None,
+    palette: bool = True,
 ) -> Restoration:
     """Re-pair shuffled halves.
 
@@ -123,6 +125,9 @@ def restore(
         Third stage (``scorer="learned"`` with a model that has a
         :class:`~mnist_halves.joint.JointNet`): how many of each half's best candidates per
         direction the whole-digit CNN re-scores. ``None``: the model's setting; 0: off.
+    palette
+        Add the grey-level palette prior (:mod:`mnist_halves.palette`) with the model's
+        ``palette_weight`` (learned scorers only; a weight of 0 means off).
 
     Returns
     -------
@@ -150,6 +155,12 @@ def restore(
     fl = fr = None
     hv: tuple[torch.Tensor, torch.Tensor] | None = None
     geo = geometry_prior(left, right) if prior else None
+    pal_weight = model.cfg.palette_weight if (palette and model is not None and scorer != "heuristic") else 0.0
+    pal = (palettes(left), palettes(right)) if pal_weight > 0 else None
+
+    def add_palette(s: np.ndarray, rr: np.ndarray, cc: np.ndarray) -> np.ndarray:
+        return s if pal is None else s + pal_weight * palette_similarity(pal[0], pal[1], rr, cc)
+
     if scorer == "heuristic":
         cand, a, b = _heuristic_candidates(left, right, k, geo)
         hv = (a, b)
@@ -170,6 +181,7 @@ def restore(
             score = combine(score, js, picked, model.cfg.joint_weight)
             timings["joint_s"] = time.perf_counter() - t1
             timings["joint_pairs"] = float(picked.sum())
+        score = add_palette(score, rows, cols)
         cand = Candidates(rows, cols, score, nl, nr)
     timings["score_s"] = time.perf_counter() - t0
 
@@ -181,6 +193,7 @@ def restore(
         else:
             assert fl is not None and fr is not None and model is not None
             s = head_scores(model, fl, fr, rr, cc) if scorer == "learned" else emb_scores(fl, fr, rr, cc)
+            s = add_palette(s, rr, cc)
         return (s + prior_offsets(geo, rr, cc)).reshape(len(li), len(rj))
 
     t2 = time.perf_counter()

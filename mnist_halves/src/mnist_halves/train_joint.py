@@ -50,7 +50,8 @@ class JointConfig:
     width: int = 16
     seam: int = 0
     top_m: int = 16
-    weights: tuple[float, ...] = (0.5, 1.0, 2.0)
+    weights: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    palette_weights: tuple[float, ...] = (0.0, 8.0, 16.0, 32.0, 64.0)
     val_size: int = 5000
     val_limit: int = 5000
     n_train: int | None = None
@@ -104,22 +105,58 @@ def _groups(
 
 
 def choose_weight(model: HalvesNet, digits: np.ndarray, cfg: JointConfig) -> dict[str, Any]:
-    """Restore a validation puzzle of held-out training digits for each candidate weight; keep the best."""
+    """Choose the third stage's weight and the palette prior's weight on held-out training digits.
+
+    Restores a validation puzzle of ``digits`` for every pair of weights in
+    ``cfg.weights`` x ``cfg.palette_weights`` (a model without a third stage only tries the
+    palette weights) and keeps the best pair on ``model.cfg``; ties go to the smaller weights.
+    """
     from mnist_halves.restore import restore
 
     labels = np.zeros(len(digits), np.int64)
     p = make_puzzle(digits, labels, seed=cfg.seed)
-    assert p.right_of_left is not None
-    scores: dict[str, float] = {}
-    res = restore(p.left, p.right, model=model, joint_top_m=0)
-    scores["0"] = score_pairs(res.left_index, res.right_index, p.right_of_left).accuracy
-    for w in cfg.weights:
-        model.cfg.joint_weight = w
-        res = restore(p.left, p.right, model=model, joint_top_m=cfg.top_m)
-        scores[str(w)] = score_pairs(res.left_index, res.right_index, p.right_of_left).accuracy
-    best = max(cfg.weights, key=lambda w: scores[str(w)])
-    model.cfg.joint_weight = best
-    return {"val_n": len(digits), "val_sparse_by_weight": scores, "joint_weight": best}
+    truth = p.right_of_left
+    assert truth is not None
+
+    def accuracy(**kw: Any) -> float:
+        res = restore(p.left, p.right, model=model, **kw)
+        return score_pairs(res.left_index, res.right_index, truth).accuracy
+
+    scores: dict[str, float] = {"no third stage, no palette": accuracy(joint_top_m=0, palette=False)}
+    joint_weights = cfg.weights if model.joint is not None else (model.cfg.joint_weight,)
+    best: tuple[float, float, float] | None = None  # (accuracy, -joint weight, -palette weight)
+    for w in joint_weights:
+        for pw in cfg.palette_weights:
+            model.cfg.joint_weight, model.cfg.palette_weight = w, pw
+            acc = accuracy(joint_top_m=cfg.top_m if model.joint is not None else 0)
+            scores[f"joint {w:g}, palette {pw:g}"] = acc
+            if best is None or (acc, -w, -pw) > best:
+                best = (acc, -w, -pw)
+    assert best is not None
+    model.cfg.joint_weight, model.cfg.palette_weight = -best[1], -best[2]
+    return {"val_n": len(digits), "val_sparse_by_weight": scores, "joint_weight": -best[1],
+            "palette_weight": -best[2], "val_accuracy": best[0]}  # fmt: skip
+
+
+def calibrate(model: HalvesNet, images: np.ndarray, cfg: JointConfig, out: str | Path) -> dict[str, Any]:
+    """Re-choose the weights of a trained model on its validation digits and save it to ``out``.
+
+    ``images`` are the MNIST training digits; the last ``cfg.val_size`` (the ones the model
+    was not trained on) form the validation puzzle.
+    """
+    if cfg.val_size < 2 or cfg.val_size > len(images):
+        raise ValueError(f"val-size must be in [2, {len(images)}], got {cfg.val_size}")
+    set_threads(cfg.threads)
+    if model.joint is not None:
+        model.joint.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    chosen = choose_weight(model, images[-cfg.val_size :][: cfg.val_limit], cfg)
+    log.info("calibrated: %s", chosen)
+    card = dict(getattr(model, "card", {}) or {})
+    card["calibration"] = chosen
+    card["model_config"] = asdict(model.cfg)
+    model.card = card
+    save_model(model, out, card)
+    return chosen
 
 
 def train_joint(

@@ -1,4 +1,4 @@
-"""The grey-level palette prior: packing, Jaccard scores, its use in restore, and calibration."""
+"""The grey-level palette prior: histograms, weighted Jaccard scores, its use in restore, and calibration."""
 
 from __future__ import annotations
 
@@ -22,23 +22,24 @@ def _halves(*levels: list[int]) -> np.ndarray:
     return out
 
 
-def test_palettes_hold_the_intermediate_grey_levels() -> None:
+def test_palettes_count_the_intermediate_grey_levels() -> None:
     h = _halves([0, 255], [1, 64, 64, 128, 254, 255], [])
-    bits = np.unpackbits(palettes(h), axis=1)[:, :254]  # bit j <-> grey level j + 1
-    assert palettes(h).shape == (3, 32) and palettes(h).dtype == np.uint8
-    assert np.flatnonzero(bits[0]).tolist() == []  # background and full ink do not count
-    assert (np.flatnonzero(bits[1]) + 1).tolist() == [1, 64, 128, 254]
-    assert bits[2].sum() == 0
-    assert palettes(np.zeros((0, 28, 14), np.uint8)).shape == (0, 32)
+    pal = palettes(h)  # column j <-> grey level j + 1
+    assert pal.shape == (3, 254) and pal.dtype == np.uint16
+    assert pal[0].sum() == 0  # background and full ink do not count
+    assert {int(j) + 1: int(pal[1, j]) for j in np.flatnonzero(pal[1])} == {1: 1, 64: 2, 128: 1, 254: 1}
+    assert pal[2].sum() == 0
+    assert palettes(np.zeros((0, 28, 14), np.uint8)).shape == (0, 254)
 
 
-def test_palette_similarity_is_the_jaccard_index() -> None:
-    left = palettes(_halves([64, 128, 191], [10, 20], [255]))
-    right = palettes(_halves([64, 128, 200, 201], [10, 20], [0]))
-    rows, cols = np.array([0, 1, 0, 2, 2]), np.array([0, 1, 1, 2, 0])
+def test_palette_similarity_is_the_weighted_jaccard_index() -> None:
+    left = palettes(_halves([64, 128, 191], [10, 20], [255], [64, 64, 64]))
+    right = palettes(_halves([64, 128, 200, 201], [10, 20], [0], [64]))
+    rows, cols = np.array([0, 1, 0, 2, 2, 3, 3]), np.array([0, 1, 1, 2, 0, 3, 0])
     got = palette_similarity(left, right, rows, cols)
     assert got.dtype == np.float32
-    np.testing.assert_allclose(got, [2 / 5, 1.0, 0.0, 0.0, 0.0])
+    # {64,128,191} vs {64,128,200,201}: 2 shared of 5; three 64s vs one: 1/3; vs {64,128,...}: 1/6
+    np.testing.assert_allclose(got, [2 / 5, 1.0, 0.0, 0.0, 0.0, 1 / 3, 1 / 6], rtol=1e-6)
     np.testing.assert_array_equal(palette_similarity(left, right, rows, cols, chunk=2), got)
     assert len(palette_similarity(left, right, rows[:0], cols[:0])) == 0
 

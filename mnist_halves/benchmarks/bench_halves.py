@@ -35,29 +35,30 @@ from mnist_halves.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
 
-#: Every method of the table; "prior" = the MNIST geometry prior (mnist_halves.geometry).
+#: Every method of the table; "prior" = the MNIST geometry prior (mnist_halves.geometry),
+#: "palette" = the grey-level palette prior (mnist_halves.palette).
 METHODS: dict[str, dict[str, Any]] = {
     "heuristic + sparse": {"scorer": "heuristic", "assign": "sparse", "prior": False},
     "heuristic + greedy": {"scorer": "heuristic", "assign": "greedy", "prior": False},
     "heuristic + prior + sparse": {"scorer": "heuristic", "assign": "sparse", "prior": True},
-    "learned + sparse, no prior, no 3rd stage": {
-        "scorer": "learned",
-        "assign": "sparse",
-        "prior": False,
-        "joint_top_m": 0,
+    "learned + sparse, no priors, no 3rd stage": {
+        "scorer": "learned", "assign": "sparse", "prior": False, "palette": False, "joint_top_m": 0,
     },
-    "embedding + prior + sparse": {"scorer": "embedding", "assign": "sparse", "prior": True},
-    "learned + prior + greedy": {"scorer": "learned", "assign": "greedy", "prior": True},
-    "learned + prior + dense": {"scorer": "learned", "assign": "dense", "prior": True},
-    "learned + prior + sparse, no 3rd stage": {
-        "scorer": "learned",
-        "assign": "sparse",
-        "prior": True,
-        "joint_top_m": 0,
+    "embedding + prior + sparse": {"scorer": "embedding", "assign": "sparse", "prior": True, "palette": False},
+    "learned + prior + sparse, no 3rd stage, no palette": {
+        "scorer": "learned", "assign": "sparse", "prior": True, "palette": False, "joint_top_m": 0,
     },
-    "learned + prior + sparse": {"scorer": "learned", "assign": "sparse", "prior": True},
-}
-DEFAULT_METHOD = "learned + prior + sparse"
+    "learned + prior + 3rd stage + sparse, no palette": {
+        "scorer": "learned", "assign": "sparse", "prior": True, "palette": False,
+    },
+    "learned + prior + palette + sparse, no 3rd stage": {
+        "scorer": "learned", "assign": "sparse", "prior": True, "joint_top_m": 0,
+    },
+    "learned + priors + 3rd stage + greedy": {"scorer": "learned", "assign": "greedy", "prior": True},
+    "learned + priors + 3rd stage + dense": {"scorer": "learned", "assign": "dense", "prior": True},
+    "learned + priors + 3rd stage + sparse": {"scorer": "learned", "assign": "sparse", "prior": True},
+}  # fmt: skip
+DEFAULT_METHOD = "learned + priors + 3rd stage + sparse"
 
 
 def _rss() -> int:
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         out["runs"].append(
             {
                 "seed": seed,
-                "method": "pooled sides (learned + prior + sparse)",
+                "method": "pooled sides (default pipeline)",
                 "accuracy": s.accuracy,
                 "seconds": dt,
                 "peak_mib": mem,
@@ -266,7 +267,7 @@ def plot(out: dict[str, Any]) -> None:
     for how, mk in (("sparse", "o-"), ("dense", "s--")):
         pts = [r for r in out["scale"] if r["assign"] == how]
         if pts:
-            ax.plot([r["n"] for r in pts], [r["seconds"] for r in pts], mk, label=f"learned + prior + {how}: time")
+            ax.plot([r["n"] for r in pts], [r["seconds"] for r in pts], mk, label=f"default ({how}): time")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("N (digits)")

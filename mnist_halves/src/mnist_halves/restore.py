@@ -4,7 +4,9 @@ Scorers: ``heuristic`` (boundary continuity), ``embedding`` (tower dot product o
 ``learned`` (embedding candidates re-scored by the pair head; the default).
 Assignment: ``greedy``, ``dense`` (``linear_sum_assignment`` on an N x N matrix) or
 ``sparse`` (``min_weight_full_bipartite_matching`` on the top-k candidate graph; the
-default, memory O(N k)).
+default, memory O(N k)). Two priors from how MNIST was made shape the learned scores: the
+geometry prior (:mod:`mnist_halves.geometry`) and the grey-level palette prior
+(:mod:`mnist_halves.palette`).
 """
 
 from __future__ import annotations

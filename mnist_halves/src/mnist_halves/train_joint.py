@@ -50,8 +50,8 @@ class JointConfig:
     width: int = 16
     seam: int = 0
     top_m: int = 16
-    weights: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
-    palette_weights: tuple[float, ...] = (0.0, 8.0, 16.0, 32.0, 64.0)
+    weights: tuple[float, ...] = (1.0, 2.0, 4.0)
+    palette_weights: tuple[float, ...] = (0.0, 16.0, 32.0, 64.0)
     val_size: int = 5000
     val_limit: int = 5000
     n_train: int | None = None

@@ -9,7 +9,7 @@ For each model it reports
   two groups (its left half with the ``negatives`` best-scored wrong right halves, and the
   other way round), impostors mined with the model's own towers and pair head as in
   training; ``group_top1`` is how often the true pair wins its group on the final score
-  (pair head + weight x third stage) and ``group_ce`` the mean cross-entropy of that score.
+  (pair head + the weighted third stage and palette prior, as ``restore`` scores) and ``group_ce`` the mean cross-entropy of that score.
   The group metrics count every hard case, so they separate models whose puzzle accuracy ties.
 
 Prints a table, writes ``benchmarks/results/validate_models.json`` and a bar plot.
@@ -29,6 +29,7 @@ from imagecore.mnist import load_mnist
 from mnist_halves.evaluate import score_pairs
 from mnist_halves.joint import joint_scores
 from mnist_halves.model import load_model
+from mnist_halves.palette import palette_similarity, palettes
 from mnist_halves.puzzle import CUT, make_puzzle
 from mnist_halves.restore import restore
 from mnist_halves.scoring import embed, geometry_prior, head_scores, prior_offsets
@@ -52,6 +53,8 @@ def group_metrics(model: Any, digits: np.ndarray, negatives: int, seed: int) -> 
     score = head_scores(model, fl, fr, r, c) + prior_offsets(geo, r, c)
     if model.joint is not None:
         score = score + model.cfg.joint_weight * joint_scores(model.joint, left, right, r, c)
+    if model.cfg.palette_weight > 0:
+        score = score + model.cfg.palette_weight * palette_similarity(palettes(left), palettes(right), r, c)
     logits = torch.from_numpy(score.reshape(2 * n, 1 + negatives).astype(np.float32))
     ce = torch.nn.functional.cross_entropy(logits, torch.zeros(2 * n, dtype=torch.long))
     return {"group_top1": float((logits.argmax(1) == 0).float().mean()), "group_ce": float(ce)}

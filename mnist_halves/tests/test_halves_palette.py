@@ -77,7 +77,11 @@ def test_restore_adds_the_weighted_palette_score(
 
 
 def test_calibrate_chooses_weights_on_validation_digits(
-    tmp_path: Path, shipped_model: HalvesNet, mnist_dir: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    shipped_model: HalvesNet,
+    mnist_dir: Path,
+    train_digits: tuple[np.ndarray, np.ndarray],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from mnist_halves.model import save_model
 
@@ -93,6 +97,11 @@ def test_calibrate_chooses_weights_on_validation_digits(
     assert len(card["val_sparse_by_weight"]) == 1 + 2 * 2
     assert cal.cfg.joint_weight == card["joint_weight"]
     assert card["val_accuracy"] == max(card["val_sparse_by_weight"].values())
+    # the weights were tried without re-scoring: restore with the chosen ones gives the same accuracy
+    val = make_puzzle(train_digits[0][-150:], np.zeros(150, np.int64), seed=0)
+    assert val.right_of_left is not None
+    res = restore(val.left, val.right, model=cal)
+    assert (val.right_of_left[res.left_index] == res.right_index).mean() == pytest.approx(card["val_accuracy"])
     # bad requests: exit 2, nothing written
     assert main(["calibrate", "--model", str(tmp_path / "none.pt"), "--out", str(tmp_path / "x.pt")]) == 2
     bad = ["calibrate", "--model", str(src), "--out", str(tmp_path / "y.pt"), "--val-size", "1",

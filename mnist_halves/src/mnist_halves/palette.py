@@ -14,7 +14,7 @@ A half's palette is the histogram of its grey levels 1..254 (0, background, and 
 full ink, say nothing about anti-aliasing). Two palettes are compared with the weighted
 Jaccard index ``sum(min(a, b)) / sum(max(a, b))``. On the validation digits this beat the
 plain Jaccard index of the *sets* of levels (97.5% vs 96.6% of the validation puzzle with
-the shipped model) and log- or square-root-damped counts (97.0%).
+the previous model) and log- or square-root-damped counts (97.0%).
 
 The score is ``weight * similarity`` added to every candidate pair's score; the weight is
 chosen on the validation digits (:func:`mnist_halves.train_joint.choose_weight`).

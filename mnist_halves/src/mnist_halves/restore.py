@@ -90,6 +90,68 @@ def _dense_prior(geo: Prior, mat: np.ndarray, chunk: int = 2048) -> np.ndarray:
     return mat
 
 
+@dataclass
+class ScoreParts:
+    """A learned scorer's candidate scores, with the terms that carry a weight kept apart.
+
+    ``combined`` adds them with any weights, so weights can be chosen (on validation
+    digits) without scoring the pairs again.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    base: np.ndarray  # pair-head (or embedding) score + the geometry prior's offsets
+    picked: np.ndarray  # pairs the third stage re-scored
+    joint: np.ndarray | None  # their third-stage logits (None: no third stage)
+    palette: np.ndarray | None  # palette similarity of every candidate (None: off)
+    features: tuple[Features, Features]
+
+    def combined(self, joint_weight: float, palette_weight: float) -> np.ndarray:
+        """``base + joint_weight * third stage + palette_weight * palette`` for every candidate."""
+        score = combine(self.base, self.joint, self.picked, joint_weight) if self.joint is not None else self.base
+        if self.palette is not None and palette_weight:
+            score = score + palette_weight * self.palette
+        return score
+
+
+def learned_parts(
+    model: HalvesNet,
+    left: np.ndarray,
+    right: np.ndarray,
+    scorer: str = "learned",
+    k: int = 32,
+    geo: Prior | None = None,
+    joint_top_m: int | None = None,
+    pal: tuple[np.ndarray, np.ndarray] | None = None,
+    features: tuple[Features, Features] | None = None,
+    timings: dict[str, float] | None = None,
+) -> ScoreParts:
+    """Candidate graph and the score terms of the ``learned`` / ``embedding`` scorers (see :func:`restore`).
+
+    ``geo`` is the geometry prior (or None), ``pal`` the two sides' palettes from
+    :func:`mnist_halves.palette.palettes` (or None: no palette term).
+    """
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
+    fl, fr = features if features is not None else (embed(model, left, "left"), embed(model, right, "right"))
+    timings["embed_s"] = time.perf_counter() - t0
+    rows, cols = candidate_graph(fl, fr, k, geo)
+    t1 = time.perf_counter()
+    base = head_scores(model, fl, fr, rows, cols) if scorer == "learned" else emb_scores(fl, fr, rows, cols)
+    base = base + prior_offsets(geo, rows, cols)
+    timings["rescore_s"] = time.perf_counter() - t1
+    m = model.cfg.joint_top_m if joint_top_m is None else joint_top_m
+    picked, js = np.zeros(len(rows), bool), None
+    if scorer == "learned" and model.joint is not None and m > 0:
+        t1 = time.perf_counter()
+        picked = top_per_half(rows, cols, base, m)
+        js = joint_scores(model.joint, left, right, rows[picked], cols[picked])
+        timings["joint_s"] = time.perf_counter() - t1
+        timings["joint_pairs"] = float(picked.sum())
+    sim = palette_similarity(pal[0], pal[1], rows, cols) if pal is not None else None
+    return ScoreParts(rows, cols, base, picked, js, sim, (fl, fr))
+
+
 def restore(
     left: np.ndarray,
     right: np.ndarray,
@@ -160,42 +222,27 @@ def restore(
     pal_weight = model.cfg.palette_weight if (palette and model is not None and scorer != "heuristic") else 0.0
     pal = (palettes(left), palettes(right)) if pal_weight > 0 else None
 
-    def add_palette(s: np.ndarray, rr: np.ndarray, cc: np.ndarray) -> np.ndarray:
-        return s if pal is None else s + pal_weight * palette_similarity(pal[0], pal[1], rr, cc)
-
     if scorer == "heuristic":
         cand, a, b = _heuristic_candidates(left, right, k, geo)
         hv = (a, b)
     else:
         assert model is not None
-        fl, fr = features if features is not None else (embed(model, left, "left"), embed(model, right, "right"))
-        timings["embed_s"] = time.perf_counter() - t0
-        rows, cols = candidate_graph(fl, fr, k, geo)
-        t1 = time.perf_counter()
-        score = head_scores(model, fl, fr, rows, cols) if scorer == "learned" else emb_scores(fl, fr, rows, cols)
-        score = score + prior_offsets(geo, rows, cols)
-        timings["rescore_s"] = time.perf_counter() - t1
-        m = model.cfg.joint_top_m if joint_top_m is None else joint_top_m
-        if scorer == "learned" and model.joint is not None and m > 0:
-            t1 = time.perf_counter()
-            picked = top_per_half(rows, cols, score, m)
-            js = joint_scores(model.joint, left, right, rows[picked], cols[picked])
-            score = combine(score, js, picked, model.cfg.joint_weight)
-            timings["joint_s"] = time.perf_counter() - t1
-            timings["joint_pairs"] = float(picked.sum())
-        score = add_palette(score, rows, cols)
-        cand = Candidates(rows, cols, score, nl, nr)
+        parts = learned_parts(model, left, right, scorer, k, geo, joint_top_m, pal, features, timings)
+        fl, fr = parts.features
+        cand = Candidates(parts.rows, parts.cols, parts.combined(model.cfg.joint_weight, pal_weight), nl, nr)
     timings["score_s"] = time.perf_counter() - t0
 
     def fill(li: np.ndarray, rj: np.ndarray) -> np.ndarray:
         """Scores for leftover halves (small dense block)."""
         rr, cc = np.repeat(li, len(rj)), np.tile(rj, len(li))
+        s: np.ndarray
         if hv is not None:
             s = (hv[0][torch.as_tensor(li)] @ hv[1][torch.as_tensor(rj)].T).numpy().reshape(-1)
         else:
             assert fl is not None and fr is not None and model is not None
             s = head_scores(model, fl, fr, rr, cc) if scorer == "learned" else emb_scores(fl, fr, rr, cc)
-            s = add_palette(s, rr, cc)
+            if pal is not None:
+                s = s + pal_weight * palette_similarity(pal[0], pal[1], rr, cc)
         return (s + prior_offsets(geo, rr, cc)).reshape(len(li), len(rj))
 
     t2 = time.perf_counter()

@@ -26,12 +26,14 @@ import torch.nn.functional as F
 from imagecore.torch import seed_everything, seeded_generator, set_threads
 from tqdm import tqdm
 
+from mnist_halves.assign import sparse_assignment
 from mnist_halves.augment import RandomAffine
 from mnist_halves.evaluate import score_pairs
 from mnist_halves.joint import JointEnsemble, JointNet, rejoin
 from mnist_halves.model import HalvesNet, save_model
+from mnist_halves.palette import palettes
 from mnist_halves.puzzle import CUT, make_puzzle
-from mnist_halves.scoring import score_candidates
+from mnist_halves.scoring import geometry_prior, score_candidates
 from mnist_halves.train import scheduled_lr
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class JointConfig:
     palette_weights: tuple[float, ...] = (0.0, 16.0, 32.0, 64.0)
     val_size: int = 5000
     val_limit: int = 5000
+    val_k: int = 32  # candidates per half on the validation puzzle (restore's default)
     n_train: int | None = None
     seed: int = 0
     threads: int | None = 2
@@ -107,28 +110,34 @@ def _groups(
 def choose_weight(model: HalvesNet, digits: np.ndarray, cfg: JointConfig) -> dict[str, Any]:
     """Choose the third stage's weight and the palette prior's weight on held-out training digits.
 
-    Restores a validation puzzle of ``digits`` for every pair of weights in
-    ``cfg.weights`` x ``cfg.palette_weights`` (a model without a third stage only tries the
-    palette weights) and keeps the best pair on ``model.cfg``; ties go to the smaller weights.
+    Scores a validation puzzle of ``digits`` once (as ``restore`` does, sparse matching),
+    then matches it for every pair of weights in ``cfg.weights`` x ``cfg.palette_weights``
+    (a model without a third stage only tries the palette weights) and keeps the best pair
+    on ``model.cfg``; ties go to the smaller weights.
     """
-    from mnist_halves.restore import restore
+    from mnist_halves.restore import learned_parts
 
     labels = np.zeros(len(digits), np.int64)
     p = make_puzzle(digits, labels, seed=cfg.seed)
     truth = p.right_of_left
     assert truth is not None
+    n = len(digits)
+    # score once; each weight pair only re-combines the terms and re-runs the matching
+    top_m = cfg.top_m if model.joint is not None else 0
+    geo = geometry_prior(p.left, p.right)
+    parts = learned_parts(model, p.left, p.right, k=cfg.val_k, geo=geo, joint_top_m=top_m,
+                          pal=(palettes(p.left), palettes(p.right)))  # fmt: skip
 
-    def accuracy(**kw: Any) -> float:
-        res = restore(p.left, p.right, model=model, **kw)
-        return score_pairs(res.left_index, res.right_index, truth).accuracy
+    def accuracy(joint_weight: float, palette_weight: float) -> float:
+        r, c = sparse_assignment(parts.rows, parts.cols, parts.combined(joint_weight, palette_weight), n, n)
+        return score_pairs(r, c, truth).accuracy  # a half the candidates cannot match counts as wrong
 
-    scores: dict[str, float] = {"no third stage, no palette": accuracy(joint_top_m=0, palette=False)}
+    scores: dict[str, float] = {"no third stage, no palette": accuracy(0.0, 0.0)}
     joint_weights = cfg.weights if model.joint is not None else (model.cfg.joint_weight,)
     best: tuple[float, float, float] | None = None  # (accuracy, -joint weight, -palette weight)
     for w in joint_weights:
         for pw in cfg.palette_weights:
-            model.cfg.joint_weight, model.cfg.palette_weight = w, pw
-            acc = accuracy(joint_top_m=cfg.top_m if model.joint is not None else 0)
+            acc = accuracy(w, pw)
             scores[f"joint {w:g}, palette {pw:g}"] = acc
             if best is None or (acc, -w, -pw) > best:
                 best = (acc, -w, -pw)
